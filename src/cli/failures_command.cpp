@@ -1,0 +1,13 @@
+// TODO: placeholder until the owning stage lands; replace with the real command.
+#include "cli/commands.h"
+#include "common/error.h"
+
+namespace qa::cli {
+
+void add_failures_command(CLI::App& app) {
+  auto* command = app.add_subcommand("failures", "not built yet");
+  command->allow_extras();
+  command->callback([] { throw qa::Error("'failures' is not built yet", qa::kExitFailure); });
+}
+
+}  // namespace qa::cli

@@ -1,0 +1,63 @@
+// The evaluation engine's contract: one llama.cpp model and context per rung,
+// scoring many probe items per llama_decode call.
+//
+// Settings are fixed for a whole study and recorded in the store's runs
+// table, because llama.cpp logits depend on batch shape: mixing settings
+// between rungs would fake flips.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "probes/item.h"
+#include "store/response.h"
+
+namespace qa {
+
+struct EvalSettings {
+  int threads = 0;        // 0 = number of cores
+  int n_ctx = 4096;       // total KV cache cells shared by all parallel sequences
+  int n_batch = 2048;     // max tokens per llama_decode call
+  int n_ubatch = 512;     // physical micro-batch
+  int n_parallel = 16;    // parallel sequences (items or choices) per batch
+  bool chat = false;      // apply the model's chat template to each prompt
+  std::string prompt_format() const { return chat ? "chat" : "completion"; }
+};
+
+// Progress report after each batch: items finished so far out of the total.
+using EvalProgress = std::function<void(size_t done, size_t total)>;
+
+// Loads a GGUF model once and evaluates items on it. Throws qa::Error
+// (kExitBadInput) naming the file when llama.cpp cannot load it.
+class Evaluator {
+ public:
+  Evaluator(const std::filesystem::path& model_path, const EvalSettings& settings);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  // Evaluates items in the given order, packing several into each batch, and
+  // returns one row per item in the same order with rung, battery_hash and
+  // run_id left empty for the caller to fill. Calls progress after each batch.
+  std::vector<ResponseRow> evaluate(std::span<const ProbeItem> items,
+                                    const EvalProgress& progress = {});
+
+  // Greedy continuation of a plain prompt (ladder sanity check). Throws
+  // qa::Error when the logits are not finite.
+  std::string complete(const std::string& prompt, int max_tokens);
+
+  // Totals since construction, for throughput lines (tokens/s, items/s).
+  uint64_t tokens_evaluated() const;
+  double decode_seconds() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qa
