@@ -1,13 +1,85 @@
-// TODO: placeholder until the owning stage lands; replace with the real command.
+// quant-autopsy ladder MODEL.gguf --out STUDY: quantizes the model to each
+// rung in process and writes STUDY/ladder/manifest.json.
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/log.h"
+#include "ladder/ladder.h"
+#include "ladder/ladder_table.h"
 
 namespace qa::cli {
 
+namespace {
+
+struct LadderArguments {
+  std::string model;
+  std::string out;
+  std::string rungs = kDefaultRungs;
+  std::string imatrix;
+  bool allow_requantize = false;
+  int threads = 0;
+};
+
+void run_ladder(const LadderArguments& arguments) {
+  LadderOptions options;
+  options.input = arguments.model;
+  options.study = arguments.out;
+  options.rungs = parse_ftype_list(arguments.rungs);
+  if (!arguments.imatrix.empty()) {
+    options.imatrix = arguments.imatrix;
+  }
+  options.allow_requantize = arguments.allow_requantize;
+  options.threads = arguments.threads;
+
+  const LadderOutcome outcome = build_ladder(options);
+
+  fmt::print("{}", format_ladder_table(outcome.manifest));
+  for (const auto& sentence : describe_identical_rungs(outcome.manifest)) {
+    fmt::print("{}\n", sentence);
+  }
+  log_info("ladder: {} rungs built, {} up to date and skipped", outcome.built.size(),
+           outcome.skipped.size());
+
+  if (!outcome.failed.empty()) {
+    std::string names;
+    for (const auto& name : outcome.failed) {
+      names += names.empty() ? name : ", " + name;
+    }
+    throw Error(fmt::format("sanity check failed for rung(s) {}; see 'failure' in {}/ladder/"
+                            "manifest.json",
+                            names, arguments.out),
+                kExitFailure);
+  }
+}
+
+}  // namespace
+
 void add_ladder_command(CLI::App& app) {
-  auto* command = app.add_subcommand("ladder", "not built yet");
-  command->allow_extras();
-  command->callback([] { throw qa::Error("'ladder' is not built yet", qa::kExitFailure); });
+  auto arguments = std::make_shared<LadderArguments>();
+  auto* command = app.add_subcommand(
+      "ladder", "Quantize a full-precision GGUF to each rung and write STUDY/ladder/manifest.json");
+
+  command->add_option("model", arguments->model, "Full-precision GGUF file (F32, F16 or BF16)")
+      ->required();
+  command->add_option("--out", arguments->out, "Study folder; rungs go to STUDY/ladder/")
+      ->required();
+  command->add_option("--rungs", arguments->rungs,
+                      "Comma-separated llama.cpp quantization types, highest precision first")
+      ->capture_default_str();
+  command->add_option("--imatrix", arguments->imatrix,
+                      "Importance matrix in llama-imatrix's legacy .dat format");
+  command->add_flag("--allow-requantize", arguments->allow_requantize,
+                    "Accept an input that is already quantized (the manifest records it)");
+  command->add_option("--threads", arguments->threads,
+                      "Threads for quantization and the sanity check; 0 uses every hardware thread")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+
+  command->callback([arguments] { run_ladder(*arguments); });
 }
 
 }  // namespace qa::cli

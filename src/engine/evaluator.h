@@ -24,7 +24,7 @@ struct EvalSettings {
   int n_ctx = 4096;       // total KV cache cells shared by all parallel sequences
   int n_batch = 2048;     // max tokens per llama_decode call
   int n_ubatch = 512;     // physical micro-batch
-  int n_parallel = 16;    // parallel sequences (items or choices) per batch
+  int n_parallel = 16;    // parallel sequences (items or choices) per batch; at most n_batch
   bool chat = false;      // apply the model's chat template to each prompt
   std::string prompt_format() const { return chat ? "chat" : "completion"; }
 };
@@ -44,11 +44,26 @@ class Evaluator {
   // Evaluates items in the given order, packing several into each batch, and
   // returns one row per item in the same order with rung, battery_hash and
   // run_id left empty for the caller to fill. Calls progress after each batch.
+  //
+  // Each call starts from an empty KV cache, so the same items in the same
+  // order give the same outputs and bit-identical log-probabilities (ms
+  // aside) on every call and on every Evaluator with the same model and
+  // settings, on one machine and llama.cpp build. A different grouping of items into calls
+  // changes batch composition and may change log-probabilities slightly
+  // (the engine tests allow 1e-4 between batched and one-item calls).
+  // A choice is scored on the tokens of prompt + choice from the first token
+  // that differs from the prompt's own tokens (see engine/item_plan.h).
+  // Throws qa::Error naming the item when it is malformed or needs more KV
+  // cells than n_ctx or more sequences than n_parallel. A choice item needs
+  // one sequence per choice of two or more tokens (at least one), a generate
+  // item two, or one when its reference answer is a single token.
   std::vector<ResponseRow> evaluate(std::span<const ProbeItem> items,
                                     const EvalProgress& progress = {});
 
   // Greedy continuation of a plain prompt (ladder sanity check). Throws
-  // qa::Error when the logits are not finite.
+  // qa::Error when the logits are not finite. Like the outputs of
+  // evaluate(), the text is valid UTF-8: invalid byte sequences (a character
+  // cut at max_tokens, or a broken model's bytes) become U+FFFD.
   std::string complete(const std::string& prompt, int max_tokens);
 
   // Totals since construction, for throughput lines (tokens/s, items/s).

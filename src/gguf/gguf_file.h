@@ -44,10 +44,22 @@ struct GgufSummary {
   double bits_per_weight = 0;    // tensor data bits / n_params
   // True when every tensor with two or more dimensions is F32, F16 or BF16.
   bool full_precision = false;
+  // Empty when llama.cpp's gguf.h reads the header. Otherwise gguf.h's
+  // reason for rejecting a file that is complete and readable otherwise
+  // (llama.cpp will not load it), and the fields above come from a
+  // bounds-checked reader of this project.
+  std::string llama_cpp_rejection;
 };
 
 // Reads the header of a GGUF file. Throws qa::Error (kExitBadInput) with one
 // line naming the file and the problem: missing, not GGUF, truncated, GGUF v1.
+// A complete file that gguf.h rejects is summarized, with the reason in
+// llama_cpp_rejection, and callers that go on to load the model must check it.
 GgufSummary read_gguf_summary(const std::filesystem::path& path);
+
+// Name of a general.file_type value (llama.cpp's llama_ftype) as
+// llama-quantize spells it: 0 -> "F32", 7 -> "Q8_0", 15 -> "Q4_K_M".
+// Returns "unknown (N)" for a value that llama.cpp 80fb11a does not define.
+std::string file_type_name(uint32_t file_type);
 
 }  // namespace qa

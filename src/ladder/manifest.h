@@ -48,6 +48,7 @@ struct RungEntry {
   std::string sanity_text;
   double seconds = 0;
   std::string status = "ok";  // "ok" or "failed"
+  std::string failure;        // why the sanity check failed, "" when status is "ok"
 };
 
 struct LadderManifest {
@@ -100,7 +101,8 @@ inline void to_json(nlohmann::json& j, const RungEntry& r) {
        {"imatrix", r.imatrix ? nlohmann::json(*r.imatrix) : nlohmann::json()},
        {"sanity_text", r.sanity_text},
        {"seconds", r.seconds},
-       {"status", r.status}};
+       {"status", r.status},
+       {"failure", r.failure}};
 }
 inline void from_json(const nlohmann::json& j, RungEntry& r) {
   j.at("name").get_to(r.name);
@@ -121,6 +123,7 @@ inline void from_json(const nlohmann::json& j, RungEntry& r) {
   r.sanity_text = j.value("sanity_text", "");
   r.seconds = j.value("seconds", 0.0);
   r.status = j.value("status", "ok");
+  r.failure = j.value("failure", "");
 }
 
 inline void to_json(nlohmann::json& j, const LadderManifest& m) {

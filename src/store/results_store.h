@@ -69,6 +69,12 @@ class ResultsStore {
 
   // Item ids already stored for a rung (resume).
   std::set<std::string> stored_item_ids(const std::string& rung) const;
+  // Number of rows, of one rung or (empty) of all rungs.
+  size_t count_responses(const std::string& rung = "") const;
+  // Rung names that have at least one row, sorted.
+  std::vector<std::string> stored_rungs() const;
+  // Path of the SQLite file.
+  const std::filesystem::path& path() const;
 
   // All rows, optionally of one rung, ordered by rung then item_id.
   std::vector<ResponseRow> responses(const std::string& rung = "") const;

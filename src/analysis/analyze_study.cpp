@@ -1,0 +1,78 @@
+#include "analysis/analyze_study.h"
+
+#include <fmt/core.h>
+
+#include "analysis/analysis_tables.h"
+#include "analysis/study_inputs.h"
+#include "common/error.h"
+#include "common/files.h"
+#include "common/log.h"
+
+namespace qa::analysis {
+
+AnalyzeOutcome analyze_study(const StudyLayout& layout, const AnalyzeOptions& options) {
+  const AnalysisSettings& settings = options.settings;
+  if (!(settings.alpha > 0 && settings.alpha < 1)) {
+    throw Error(fmt::format("--alpha {} is outside (0, 1)", settings.alpha));
+  }
+  if (!(settings.delta >= 0 && settings.delta <= 1)) {
+    throw Error(fmt::format("--delta {} is outside [0, 1]; give the net loss as a share of items, e.g. 0.05",
+                            settings.delta));
+  }
+  if (settings.bootstrap_resamples < 1) {
+    throw Error(fmt::format("--bootstrap {} must be at least 1", settings.bootstrap_resamples));
+  }
+
+  const AnalysisInput input = load_analysis_input(layout, settings);
+  AnalyzeOutcome outcome;
+  outcome.result = analyze_rows(input);
+  for (const NoiseFloor& noise : outcome.result.noise_floors) {
+    if (noise.flip_rate && *noise.flip_rate >= settings.delta) {
+      log_warn("analyze: the noise floor {} flips {} of items, at least delta = {}; degraded "
+               "verdicts may reflect settings noise rather than quantization",
+               noise.rung, *noise.flip_rate, settings.delta);
+    }
+  }
+
+  const auto files = render_analysis_files(input, outcome.result);
+
+  // A finished analysis is frozen: reject any change to an existing file unless forced.
+  std::vector<std::string> changed;
+  for (const auto& [name, content] : files) {
+    const fs::path path = layout.analysis_dir() / name;
+    if (!fs::exists(path)) {
+      outcome.written.push_back(name);
+    } else if (read_file(path) != content) {
+      changed.push_back(name);
+      outcome.written.push_back(name);
+    } else {
+      outcome.unchanged.push_back(name);
+    }
+  }
+  if (!changed.empty() && !options.force) {
+    std::string list;
+    for (const std::string& name : changed) {
+      list += (list.empty() ? "" : ", ") + name;
+    }
+    throw Error(fmt::format("{} contains a finished analysis that differs from this run because "
+                            "inputs or settings changed ({} would change); rerun with --force to "
+                            "replace it",
+                            layout.analysis_dir().string(), list));
+  }
+
+  // settings.json goes last, so it names the settings of a complete set of tables.
+  bool settings_changed = false;
+  for (const std::string& name : outcome.written) {
+    if (name == "settings.json") {
+      settings_changed = true;
+    } else {
+      write_file_atomically(layout.analysis_dir() / name, files.at(name));
+    }
+  }
+  if (settings_changed) {
+    write_file_atomically(layout.analysis_dir() / "settings.json", files.at("settings.json"));
+  }
+  return outcome;
+}
+
+}  // namespace qa::analysis

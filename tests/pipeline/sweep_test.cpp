@@ -1,0 +1,388 @@
+// End-to-end tests of 'quant-autopsy sweep' on stories260K.gguf: a study
+// with a frozen small battery and a two-rung ladder, evaluated through the
+// real binary, llama.cpp and SQLite.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/study.h"
+#include "ladder/manifest_file.h"
+#include "pipeline/chunked_evaluation.h"
+#include "pipeline/sweep_stage.h"
+#include "probes/battery.h"
+#include "store/results_store.h"
+#include "store/study_lock.h"
+#include "support/paths.h"
+
+extern char** environ;
+
+namespace qa {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kModel = "stories260K.gguf";
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+// Builds STUDY with a two-rung ladder and a frozen small battery of
+// items_per_family items a family, without calibrating (the sweep evaluates
+// the reference itself). Threads are fixed at 2 so that every run matches.
+fs::path make_study(const fs::path& root, int items_per_family) {
+  const fs::path study = root / "study";
+  const auto ladder = test::run_cli("ladder " + quoted(test::shared_models_dir() / kModel) +
+                                    " --out " + quoted(study) + " --rungs Q8_0,Q4_0 --threads 2");
+  EXPECT_EQ(ladder.exit_code, 0) << ladder.err;
+
+  BatteryBuildOptions battery;
+  battery.battery = "small";
+  battery.items_per_family = items_per_family;
+  write_battery(StudyLayout{study}.battery_dir(), battery);
+  return study;
+}
+
+// Rows in the study's store; 0 while the store or its schema does not exist
+// yet, because a sweep started in the background may still be creating it.
+size_t count_rows(const fs::path& study) {
+  const fs::path db = StudyLayout{study}.results_db();
+  if (!fs::exists(db)) {
+    return 0;
+  }
+  try {
+    return ResultsStore::open_readonly(db).count_responses();
+  } catch (const Error&) {
+    return 0;
+  }
+}
+
+std::set<std::string> expected_rungs(const fs::path& study) {
+  std::set<std::string> rungs{kReferenceRung, kReferenceRerunRung, kF16NoiseRung};
+  for (const auto& rung : read_ladder_manifest(StudyLayout{study}.ladder_manifest()).rungs) {
+    if (!rung.identical_to) {
+      rungs.insert(rung.name);
+    }
+  }
+  return rungs;
+}
+
+size_t battery_families(const fs::path& study) {
+  return load_battery(StudyLayout{study}.battery_dir()).manifest.families.size();
+}
+
+// Starts the binary with arguments in the background, output to log.
+pid_t spawn_cli(const std::vector<std::string>& arguments, const fs::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+
+  std::vector<std::string> all{QA_BINARY};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& argument : all) {
+    argv.push_back(argument.data());
+  }
+  argv.push_back(nullptr);
+
+  pid_t pid = -1;
+  const int result = posix_spawn(&pid, QA_BINARY, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(result, 0);
+  return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Compares two responses tables row by row: same keys, equal outputs and
+// verdicts, log-probabilities within 1e-6. Time and run ids may differ.
+void expect_same_responses(const fs::path& a, const fs::path& b) {
+  const auto rows_a = ResultsStore::open_readonly(StudyLayout{a}.results_db()).responses();
+  const auto rows_b = ResultsStore::open_readonly(StudyLayout{b}.results_db()).responses();
+  ASSERT_EQ(rows_a.size(), rows_b.size());
+
+  const auto close = [](double x, double y) {
+    return (std::isnan(x) && std::isnan(y)) || std::abs(x - y) <= 1e-6;
+  };
+  for (size_t i = 0; i < rows_a.size(); ++i) {
+    const auto& x = rows_a[i];
+    const auto& y = rows_b[i];
+    const std::string where = x.rung + " " + x.item_id;
+    ASSERT_EQ(x.rung, y.rung) << where;
+    ASSERT_EQ(x.item_id, y.item_id) << where;
+    EXPECT_EQ(x.output, y.output) << where;
+    EXPECT_EQ(x.correct, y.correct) << where;
+    EXPECT_EQ(x.correct_norm, y.correct_norm) << where;
+    EXPECT_EQ(x.predicted_index, y.predicted_index) << where;
+    EXPECT_EQ(x.predicted_index_norm, y.predicted_index_norm) << where;
+    EXPECT_EQ(x.n_tokens, y.n_tokens) << where;
+    EXPECT_TRUE(close(x.ref_logprob, y.ref_logprob)) << where << ": " << x.ref_logprob << " vs "
+                                                     << y.ref_logprob;
+    EXPECT_TRUE(close(x.margin, y.margin)) << where << ": " << x.margin << " vs " << y.margin;
+  }
+}
+
+std::vector<ProbeItem> numbered_items(const std::string& family, int count) {
+  std::vector<ProbeItem> items(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    items[static_cast<size_t>(i)].id = family + "-" + std::to_string(i);
+    items[static_cast<size_t>(i)].family = family;
+  }
+  return items;
+}
+
+TEST(SweepChunks, SplitPerFamilyWithShortLastChunk) {
+  const auto chunks = split_into_chunks({numbered_items("a", 5), numbered_items("b", 2)}, 2);
+  ASSERT_EQ(chunks.size(), 4u);
+  EXPECT_EQ(chunks[0].size(), 2u);
+  EXPECT_EQ(chunks[2].size(), 1u);
+  EXPECT_EQ(chunks[2][0].id, "a-4");
+  EXPECT_EQ(chunks[3][0].id, "b-0");
+  EXPECT_EQ(count_items(chunks), 7u);
+}
+
+TEST(SweepChunks, PendingSkipsOnlyCompleteChunks) {
+  const auto chunks = split_into_chunks({numbered_items("a", 6)}, 2);
+  const auto pending = pending_chunks(chunks, {"a-0", "a-1", "a-2", "a-5"});
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0][0].id, "a-2");
+  EXPECT_EQ(pending[1][0].id, "a-4");
+}
+
+TEST(SweepChunks, RerunOrderShufflesWithinFixedBlocks) {
+  const auto items = numbered_items("a", 40);
+  const auto order = rerun_order(items, 4);  // blocks of 8 items
+  ASSERT_EQ(order.size(), items.size());
+  EXPECT_EQ(rerun_order(items, 4)[0].id, order[0].id);
+
+  bool moved = false;
+  for (size_t block = 0; block < 40; block += 8) {
+    std::set<std::string> expected;
+    std::set<std::string> actual;
+    for (size_t i = block; i < block + 8; ++i) {
+      expected.insert(items[i].id);
+      actual.insert(order[i].id);
+      moved = moved || items[i].id != order[i].id;
+    }
+    EXPECT_EQ(actual, expected) << "block at " << block;
+  }
+  EXPECT_TRUE(moved);
+
+  // A prefix of whole blocks is ordered as in the full list.
+  const auto prefix = rerun_order(numbered_items("a", 16), 4);
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    EXPECT_EQ(prefix[i].id, order[i].id);
+  }
+}
+
+TEST(Sweep, DryRunPrintsPlanWithoutStore) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+
+  const auto result = test::run_cli("sweep " + quoted(study) + " --dry-run --limit 8");
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("5 rungs x " + std::to_string(battery_families(study)) +
+                            " families x "),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("reference-rerun"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("tokens"), std::string::npos) << result.out;
+  EXPECT_FALSE(fs::exists(StudyLayout{study}.results_db()));
+  EXPECT_FALSE(fs::exists(StudyLayout{study}.ladder_dir() / "stories260K-F16.gguf"));
+}
+
+TEST(Sweep, StoresOneRowPerRungAndItem) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+
+  const auto first = test::run_cli("sweep " + quoted(study) + " --threads 2");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("tokens/s"), std::string::npos) << first.err;
+
+  const auto store = ResultsStore::open_readonly(StudyLayout{study}.results_db());
+  const auto rungs = expected_rungs(study);
+  const size_t items = battery_families(study) * 16;
+  EXPECT_EQ(store.count_responses(), rungs.size() * items);
+  for (const auto& rung : rungs) {
+    EXPECT_EQ(store.count_responses(rung), items) << rung;
+  }
+  EXPECT_TRUE(fs::exists(StudyLayout{study}.ladder_dir() / "stories260K-F16.gguf"));
+
+  // The reference-rerun rung is the same model, so it must agree closely
+  // with the reference even though its items were batched differently.
+  const auto reference = store.responses(kReferenceRung);
+  const auto rerun = store.responses(kReferenceRerunRung);
+  ASSERT_EQ(reference.size(), rerun.size());
+  for (size_t i = 0; i < reference.size(); ++i) {
+    EXPECT_NEAR(reference[i].ref_logprob, rerun[i].ref_logprob, 1e-2) << reference[i].item_id;
+  }
+
+  const auto again = test::run_cli("sweep " + quoted(study));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("already stored"), std::string::npos) << again.err;
+  EXPECT_EQ(count_rows(study), rungs.size() * items);
+}
+
+TEST(Sweep, LimitFamilyAndRungSelectASubset) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 40);
+  const std::string family = load_battery(StudyLayout{study}.battery_dir()).manifest.families[0].family;
+
+  // --limit 5 rounds up to two chunks of n_parallel (16) items.
+  const auto result = test::run_cli("sweep " + quoted(study) + " --rung Q8_0 --family " + family +
+                                    " --limit 5 --threads 2");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+
+  const auto store = ResultsStore::open_readonly(StudyLayout{study}.results_db());
+  EXPECT_EQ(store.stored_rungs(), (std::vector<std::string>{"Q8_0", kReferenceRung}));
+  EXPECT_EQ(store.count_responses("Q8_0"), 32u);
+  EXPECT_EQ(store.count_responses(kReferenceRung), 32u);
+  for (const auto& row : store.responses()) {
+    EXPECT_EQ(row.family, family);
+  }
+
+  const auto unknown = test::run_cli("sweep " + quoted(study) + " --rung Q9_X --dry-run");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("Q9_X"), std::string::npos) << unknown.err;
+}
+
+TEST(Sweep, KilledSweepResumesToSameTable) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 48);
+  const fs::path twin = dir.path() / "twin";
+  fs::copy(study, twin, fs::copy_options::recursive);
+  const size_t total = expected_rungs(study).size() * battery_families(study) * 48;
+
+  const auto uninterrupted = test::run_cli("sweep " + quoted(twin) + " --threads 1");
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.err;
+  ASSERT_EQ(count_rows(twin), total);
+
+  const pid_t child = spawn_cli({"sweep", study.string(), "--threads", "1"}, dir.path() / "log");
+  size_t seen = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    seen = count_rows(study);
+    if (seen >= total / 2) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(child, SIGKILL);
+  EXPECT_EQ(wait_exit_code(child), 128 + SIGKILL);
+  const size_t after_kill = count_rows(study);
+  ASSERT_GT(after_kill, 0u);
+  ASSERT_LT(after_kill, total) << "the sweep finished before the kill; the test needs more items";
+
+  const auto resumed = test::run_cli("sweep " + quoted(study));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(count_rows(study), total);
+  expect_same_responses(study, twin);
+}
+
+TEST(Sweep, SecondSweepIsLockedOut) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+
+  {
+    const StudyLock held(study, "test", StudyLock::Mode::kFailIfBusy);
+    const auto blocked = test::run_cli("sweep " + quoted(study) + " --threads 2");
+    EXPECT_EQ(blocked.exit_code, 1);
+    EXPECT_NE(blocked.err.find("locked by test pid"), std::string::npos) << blocked.err;
+    EXPECT_EQ(count_rows(study), 0u);
+  }
+
+  // Two sweeps started together: one waits for the other, then finds every
+  // row stored; the table has no duplicate (rung, item) pair.
+  const pid_t first = spawn_cli({"sweep", study.string(), "--threads", "2", "--wait"},
+                                dir.path() / "first.log");
+  const pid_t second = spawn_cli({"sweep", study.string(), "--threads", "2", "--wait"},
+                                 dir.path() / "second.log");
+  EXPECT_EQ(wait_exit_code(first), 0) << read_file(dir.path() / "first.log");
+  EXPECT_EQ(wait_exit_code(second), 0) << read_file(dir.path() / "second.log");
+
+  const auto rows = ResultsStore::open_readonly(StudyLayout{study}.results_db()).responses();
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const auto& row : rows) {
+    EXPECT_TRUE(keys.emplace(row.rung, row.item_id).second) << row.rung << " " << row.item_id;
+  }
+  EXPECT_EQ(rows.size(), expected_rungs(study).size() * battery_families(study) * 16);
+}
+
+TEST(Sweep, RejectsStoreOfOtherBattery) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+  { ResultsStore::open(StudyLayout{study}.results_db(), "another-battery"); }
+
+  const auto result = test::run_cli("sweep " + quoted(study) + " --rung Q8_0 --limit 1");
+
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("another-battery"), std::string::npos) << result.err;
+  EXPECT_EQ(count_rows(study), 0u);
+}
+
+TEST(Sweep, RejectsRungWithChangedSha256) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+  const auto manifest = read_ladder_manifest(StudyLayout{study}.ladder_manifest());
+  const fs::path rung_file = study / manifest.rungs.at(0).file;
+  fs::permissions(rung_file, fs::perms::owner_write, fs::perm_options::add);
+  std::string bytes = read_file(rung_file);
+  bytes.back() = static_cast<char>(bytes.back() ^ 1);
+  write_file_atomically(rung_file, bytes);
+
+  const auto result = test::run_cli("sweep " + quoted(study) + " --limit 1");
+
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(manifest.rungs.at(0).name), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("sha256"), std::string::npos) << result.err;
+  EXPECT_EQ(count_rows(study), 0u);
+}
+
+TEST(Sweep, RejectsOtherSettingsWithoutForce) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+  const auto first =
+      test::run_cli("sweep " + quoted(study) + " --rung Q8_0 --limit 1 --threads 2");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  const auto other =
+      test::run_cli("sweep " + quoted(study) + " --rung Q4_0 --limit 1 --threads 1");
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("threads 2 -> 1"), std::string::npos) << other.err;
+
+  const auto forced =
+      test::run_cli("sweep " + quoted(study) + " --rung Q4_0 --limit 1 --threads 1 --force");
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+}
+
+}  // namespace
+}  // namespace qa
