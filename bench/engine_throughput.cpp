@@ -1,15 +1,16 @@
-// Measures the evaluation engine on a sweep-like workload: items evaluated
-// in fixed chunks, as the sweep calls Evaluator::evaluate, after one
-// untimed warm-up chunk. Prints one JSON object with tokens/s and items/s.
+// Measures the evaluation engine on a sweep-like workload. As in the sweep,
+// each family's items are cut into chunks of n_parallel items and each chunk
+// is one Evaluator::evaluate call. A few items are evaluated first, untimed,
+// as a warm-up. Prints one JSON object with tokens/s and items/s.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/files.h"
@@ -24,8 +25,8 @@ nlohmann::json row_to_json(const qa::ResponseRow& row) {
                            {"output", row.output},
                            {"predicted_index", row.predicted_index},
                            {"correct", row.correct}};
-  object["ref_logprob"] = std::isfinite(row.ref_logprob) ? nlohmann::json(row.ref_logprob)
-                                                         : nlohmann::json(nullptr);
+  object["ref_logprob"] =
+      std::isfinite(row.ref_logprob) ? nlohmann::json(row.ref_logprob) : nlohmann::json(nullptr);
   return object;
 }
 
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Engine throughput on a sweep-like workload"};
   std::string model;
   std::string rows_out;
-  int chunk = 64;
+  int chunk = 0;
   int warmup_items = 8;
   qa::EvalSettings settings;
   qa::bench::WorkloadOptions workload;
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--n-batch", settings.n_batch, "max tokens per llama_decode call");
   app.add_option("--n-ubatch", settings.n_ubatch, "physical micro-batch in tokens");
   app.add_option("--n-parallel", settings.n_parallel, "parallel sequences");
-  app.add_option("--chunk", chunk, "items per evaluate() call, as the sweep chunks them");
+  app.add_option("--chunk", chunk, "items per evaluate() call within a family, 0 = n_parallel");
   app.add_option("--warmup-items", warmup_items, "items evaluated once, untimed, first");
   app.add_option("--rows-out", rows_out, "JSONL file for the rows (id, output, log-probs)");
   qa::bench::add_workload_options(app, workload);
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
     const std::vector<qa::ProbeItem> items = qa::bench::build_workload(workload);
     qa::Evaluator evaluator(model, settings);
 
-    const size_t warmup = std::min<size_t>(static_cast<size_t>(std::max(warmup_items, 0)), items.size());
+    const size_t warmup =
+        std::min<size_t>(static_cast<size_t>(std::max(warmup_items, 0)), items.size());
     if (warmup > 0) {
       evaluator.evaluate(std::span(items.data(), warmup));
     }
@@ -66,12 +68,19 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
 
     std::vector<qa::ResponseRow> rows;
-    const size_t step = static_cast<size_t>(std::max(chunk, 1));
-    for (size_t first = 0; first < items.size(); first += step) {
-      const size_t count = std::min(step, items.size() - first);
+    const size_t chunk_size = static_cast<size_t>(chunk > 0 ? chunk : settings.n_parallel);
+    size_t first = 0;
+    while (first < items.size()) {
+      // A chunk ends at chunk_size items or at the end of the family.
+      size_t end = first + 1;
+      while (end < items.size() && end - first < chunk_size &&
+             items[end].family == items[first].family) {
+        ++end;
+      }
       const std::vector<qa::ResponseRow> chunk_rows =
-          evaluator.evaluate(std::span(items.data() + first, count));
+          evaluator.evaluate(std::span(items.data() + first, end - first));
       rows.insert(rows.end(), chunk_rows.begin(), chunk_rows.end());
+      first = end;
     }
 
     const double wall_seconds =
@@ -83,7 +92,8 @@ int main(int argc, char** argv) {
     std::string lines;
     for (const qa::ResponseRow& row : rows) {
       correct += row.correct ? 1 : 0;
-      lines += row_to_json(row).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      lines +=
+          row_to_json(row).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     if (!rows_out.empty()) {
       qa::write_file_atomically(rows_out, lines);
@@ -102,7 +112,7 @@ int main(int argc, char** argv) {
         {"n_batch", settings.n_batch},
         {"n_ubatch", settings.n_ubatch},
         {"n_parallel", settings.n_parallel},
-        {"chunk", chunk}};
+        {"chunk", chunk_size}};
     fmt::print("{}\n", summary.dump());
   } catch (const qa::Error& error) {
     fmt::print(stderr, "error: {}\n", error.what());

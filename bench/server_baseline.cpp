@@ -8,20 +8,23 @@
 // token, with n_predict 1 and a logit bias that makes the greedy sampler pick
 // the target token. With n_probs 1 and post_sampling_probs false the server
 // returns the target's log-probability under the raw logits. Prompt caching
-// stays on, so each request evaluates only the tokens after the cached prefix. A generate item is one request (greedy, n_predict max_tokens, the
-// item's stop strings); the reference answer's log-probability, which the
-// engine also computes, is not requested, which favours the baseline.
-#include <algorithm>
-#include <chrono>
-#include <map>
-#include <cmath>
-#include <string>
-#include <vector>
-
-#include <CLI/CLI.hpp>
+// stays on, so each request evaluates only the tokens after the cached prefix.
+//
+// A generate item is one request: greedy, n_predict max_tokens and the
+// item's stop strings. The engine also computes the reference answer's
+// log-probability, but the baseline does not request it, which favours the
+// baseline.
 #include <curl/curl.h>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "common/files.h"
@@ -55,27 +58,42 @@ class CompletionClient {
     curl_easy_cleanup(curl_);
   }
 
-  json post(const json& request) {
+  struct Reply {
+    long status = 0;
+    std::string body;
+  };
+
+  // Sends one request; throws qa::Error only when no HTTP reply arrives.
+  Reply post_for_reply(const json& request) {
     const std::string body = request.dump();
-    std::string response;
+    Reply reply;
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &reply.body);
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 600L);
 
     const CURLcode code = curl_easy_perform(curl_);
-    long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    if (code != CURLE_OK || status != 200) {
-      throw qa::Error(fmt::format("POST {} failed ({}, HTTP {}): {}", url_,
-                                  curl_easy_strerror(code), status, response.substr(0, 300)),
+    if (code != CURLE_OK) {
+      throw qa::Error(fmt::format("POST {} failed: {}", url_, curl_easy_strerror(code)),
                       qa::kExitFailure);
     }
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply.status);
     requests_ += 1;
-    return json::parse(response);
+    return reply;
+  }
+
+  // Sends one request and parses the reply; throws qa::Error unless HTTP 200.
+  json post(const json& request) {
+    const Reply reply = post_for_reply(request);
+    if (reply.status != 200) {
+      throw qa::Error(fmt::format("POST {} failed with HTTP {}: {}", url_, reply.status,
+                                  reply.body.substr(0, 300)),
+                      qa::kExitFailure);
+    }
+    return json::parse(reply.body);
   }
 
   size_t requests() const { return requests_; }
@@ -101,9 +119,10 @@ double forced_token_log_prob(CompletionClient& client, const std::vector<llama_t
   const json response = client.post(request);
   const json& probability = response.at("completion_probabilities").at(0);
   if (probability.at("id").get<llama_token>() != tokens[target]) {
-    throw qa::Error("llama-server sampled another token than the forced one; the logit bias "
-                    "did not apply",
-                    qa::kExitFailure);
+    throw qa::Error(
+        "llama-server sampled another token than the forced one; the logit bias "
+        "did not apply",
+        qa::kExitFailure);
   }
   return probability.at("logprob").get<double>();
 }
@@ -119,7 +138,25 @@ json score_item(CompletionClient& client, const llama_vocab* vocab, const qa::Pr
                           {"temperature", 0},
                           {"stop", item.stop},
                           {"cache_prompt", true}};
-    const std::string output = client.post(request).at("content").get<std::string>();
+    const CompletionClient::Reply reply = client.post_for_reply(request);
+
+    // llama-server parses every output as chat content and answers HTTP 500
+    // when the text does not fit, for example when a random-weight model
+    // emits a lone byte token (invalid UTF-8). The request's work is done by
+    // then, so the item counts as evaluated, with no output.
+    if (reply.status == 500 &&
+        reply.body.find("does not match the expected") != std::string::npos) {
+      return {{"id", item.id},
+              {"kind", "generate"},
+              {"server_rejected_output", true},
+              {"correct", false}};
+    }
+    if (reply.status != 200) {
+      throw qa::Error(fmt::format("llama-server failed on item {} with HTTP {}: {}", item.id,
+                                  reply.status, reply.body.substr(0, 300)),
+                      qa::kExitFailure);
+    }
+    const std::string output = json::parse(reply.body).at("content").get<std::string>();
     return {{"id", item.id},
             {"kind", "generate"},
             {"output", output},
@@ -169,7 +206,7 @@ json compare_rows(const std::vector<json>& server_rows, const std::string& engin
   double max_logprob_difference = 0;
   for (const json& row : server_rows) {
     const auto found = engine_rows.find(row.at("id").get<std::string>());
-    if (found == engine_rows.end()) {
+    if (found == engine_rows.end() || !row.contains("output")) {
       continue;
     }
     compared += 1;
@@ -219,10 +256,12 @@ int main(int argc, char** argv) {
       CompletionClient client(port);
       std::vector<json> rows;
       size_t correct = 0;
+      size_t rejected = 0;
       const auto start = std::chrono::steady_clock::now();
       for (const qa::ProbeItem& item : items) {
         rows.push_back(score_item(client, vocab, item));
         correct += rows.back().at("correct").get<bool>() ? 1 : 0;
+        rejected += rows.back().contains("server_rejected_output") ? 1 : 0;
       }
       const double wall_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -230,6 +269,7 @@ int main(int argc, char** argv) {
       summary = {{"items", rows.size()},
                  {"correct", correct},
                  {"requests", client.requests()},
+                 {"server_rejected_outputs", rejected},
                  {"wall_seconds", wall_seconds},
                  {"items_per_second", static_cast<double>(rows.size()) / wall_seconds}};
       if (!compare_path.empty()) {

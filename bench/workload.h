@@ -3,12 +3,11 @@
 // so the engine and the llama-server baseline see exactly the same prompts.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "probes/battery.h"
 

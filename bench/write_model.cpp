@@ -1,11 +1,11 @@
 // Writes the benchmark model: a Llama-architecture GGUF with F16 matrices
 // and deterministic random weights (about 106M parameters with the default
 // shape and the 32000-token SentencePiece vocabulary from llama.cpp).
-#include <cstdio>
-#include <string>
+#include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/core.h>
+#include <cstdio>
+#include <string>
 
 #include "common/error.h"
 #include "gguf/tiny_model_writer.h"

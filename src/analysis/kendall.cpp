@@ -20,7 +20,7 @@ uint64_t SplitMix64::next() {
 
 uint64_t SplitMix64::next_below(uint64_t bound) {
   // Values at or above the largest multiple of bound that fits in 2^64 are
-  // drawn again; (2^64 - bound) % bound equals 2^64 % bound in unsigned math.
+  // drawn again. In unsigned math (0 - bound) % bound equals 2^64 % bound.
   const uint64_t excess = (0 - bound) % bound;
   const uint64_t limit = std::numeric_limits<uint64_t>::max() - excess;
   uint64_t value = next();

@@ -59,8 +59,9 @@ struct PairTransfer {
   size_t a = 0;  // index into TransferResult::studies
   size_t b = 0;
   std::vector<std::string> common_families;  // usable on both, sorted by name
-  // Death ranks that enter tau-b: the death rung's position in the model's own
-  // ladder; a family that never dies ranks after every rung of that ladder.
+  // Death ranks that enter tau-b, one per common family. A rank is the death
+  // rung's position in the model's own ladder, and a family that never dies
+  // ranks after every rung of that ladder.
   std::vector<double> ranks_a;
   std::vector<double> ranks_b;
   KendallPermutationTest kendall;

@@ -145,8 +145,8 @@ std::map<std::string, FamilyBaseline> read_baselines(const StudyLayout& layout,
   return baselines;
 }
 
-// The step that stands between a study and its analysis, judged from the
-// files earlier steps leave behind.
+// Names the step a study needs before it can be analysed, judged from the
+// files that earlier steps write.
 std::string missing_analysis_advice(const StudyLayout& layout) {
   const std::string study = layout.root.string();
   if (!fs::exists(layout.calibration_csv()) || !fs::exists(layout.battery_manifest())) {

@@ -225,9 +225,9 @@ std::string pair_name(const TransferResult& result, const PairTransfer& pair) {
 std::vector<std::string> caveats(const TransferResult& result) {
   std::vector<std::string> items;
   items.push_back(
-      "Tokenizers differ between model families: the same prompt becomes different tokens, so "
-      "only each model's paired flips against its own reference are compared, never raw "
-      "accuracies or log-probabilities across models.");
+      "Tokenizers usually differ between model families: the same prompt becomes different "
+      "tokens, so only each model's paired flips against its own reference are compared, never "
+      "raw accuracies or log-probabilities across models.");
 
   for (const auto& pair : result.pairs) {
     std::vector<std::string> only_one;

@@ -1,12 +1,12 @@
 #include "engine/batch_scheduler.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
 #include <limits>
 #include <memory>
-
-#include <fmt/core.h>
 
 #include "common/error.h"
 #include "engine/llama_text.h"
@@ -35,16 +35,21 @@ struct BranchState {
 struct ActiveItem {
   size_t index = 0;
   const ItemPlan* plan = nullptr;
-  // sequences[0] holds the shared prefix.
+  // sequences[0] contains the shared prefix.
   std::vector<llama_seq_id> sequences;
-  size_t shared_fed = 0;
-  bool branching = false;
+  // Tokens fed of the prefix stream: the shared prefix followed by the
+  // inline branch's fed tokens, all in sequences[0].
+  size_t stream_fed = 0;
+  size_t stream_length = 0;
+  // True once the whole prefix stream is in the KV cache and the inline
+  // branch's cells are removed again, so the other branches may feed.
+  bool stream_done = false;
   std::vector<BranchState> branches;
   ItemOutcome outcome;
 
   bool done() const {
-    return branching && std::all_of(branches.begin(), branches.end(),
-                                     [](const BranchState& branch) { return branch.done; });
+    return stream_done && std::all_of(branches.begin(), branches.end(),
+                                      [](const BranchState& branch) { return branch.done; });
   }
 };
 
@@ -81,7 +86,14 @@ struct BatchScheduler::Impl {
     }
   }
 
+  // Tokens in the current batch that request logits.
+  int32_t outputs = 0;
+
   int32_t space() const { return owner.n_batch_ - owner.batch_.n_tokens; }
+
+  bool can_add(bool logits) const {
+    return space() > 0 && (!logits || outputs < owner.max_outputs_);
+  }
 
   void add_token(llama_token token, llama_pos position, llama_seq_id seq, bool logits) {
     llama_batch& batch = owner.batch_;
@@ -92,6 +104,7 @@ struct BatchScheduler::Impl {
     batch.seq_id[i][0] = seq;
     batch.logits[i] = logits ? 1 : 0;
     batch.n_tokens = i + 1;
+    outputs += logits ? 1 : 0;
   }
 
   const float* logits_at(int32_t batch_position) const {
@@ -118,13 +131,20 @@ struct BatchScheduler::Impl {
     }
 
     size_t next_sequence = 0;
-    for (const BranchPlan& branch_plan : plan.branches) {
+    for (size_t b = 0; b < plan.branches.size(); ++b) {
       BranchState branch;
-      branch.plan = &branch_plan;
-      if (branch_plan.needs_sequence()) {
+      branch.plan = &plan.branches[b];
+      if (static_cast<int>(b) == plan.inline_branch) {
+        branch.seq = item->sequences[0];
+      } else if (branch.plan->needs_sequence()) {
         branch.seq = item->sequences[next_sequence++];
       }
       item->branches.push_back(branch);
+    }
+
+    item->stream_length = plan.shared.size();
+    if (plan.inline_branch >= 0) {
+      item->stream_length += plan.branches[plan.inline_branch].tokens.size() - 1;
     }
     item->outcome.branch_log_probs.assign(plan.branches.size(), 0.0);
     reserved_cells += plan.kv_cells;
@@ -145,6 +165,7 @@ struct BatchScheduler::Impl {
   // Fills the batch with every ready token of the active items, in order.
   void fill_batch() {
     owner.batch_.n_tokens = 0;
+    outputs = 0;
     spans.clear();
 
     for (const auto& item_pointer : active) {
@@ -153,21 +174,46 @@ struct BatchScheduler::Impl {
         break;
       }
 
-      const std::vector<llama_token>& shared = item.plan->shared;
-      if (!item.branching) {
-        const size_t count = std::min<size_t>(shared.size() - item.shared_fed, space());
-        spans.push_back({&item, -1, item.shared_fed, count, owner.batch_.n_tokens, false});
-        for (size_t k = 0; k < count; ++k) {
-          const size_t j = item.shared_fed + k;
-          add_token(shared[j], static_cast<llama_pos>(j), item.sequences[0],
-                    j + 1 == shared.size());
-        }
+      if (!item.stream_done) {
+        fill_stream(item);
         continue;
       }
 
       for (size_t b = 0; b < item.branches.size() && space() > 0; ++b) {
         fill_branch(item, static_cast<int>(b));
       }
+    }
+  }
+
+  // Feeds the next tokens of the prefix stream. Logits are needed after the
+  // shared prefix's last token and after inline tokens whose successor is
+  // scored.
+  void fill_stream(ActiveItem& item) {
+    const std::vector<llama_token>& shared = item.plan->shared;
+    const int32_t first_position = owner.batch_.n_tokens;
+
+    size_t count = 0;
+    for (size_t position = item.stream_fed; position < item.stream_length; ++position) {
+      llama_token token = 0;
+      bool logits = false;
+      if (position < shared.size()) {
+        token = shared[position];
+        logits = position + 1 == shared.size();
+      } else {
+        const BranchPlan& inline_plan = item.plan->branches[item.plan->inline_branch];
+        const size_t j = position - shared.size();
+        token = inline_plan.tokens[j];
+        logits = j + 1 >= inline_plan.score_from;
+      }
+      if (!can_add(logits)) {
+        break;
+      }
+      add_token(token, static_cast<llama_pos>(position), item.sequences[0], logits);
+      count += 1;
+    }
+
+    if (count > 0) {
+      spans.push_back({&item, -1, item.stream_fed, count, first_position, false});
     }
   }
 
@@ -181,7 +227,7 @@ struct BatchScheduler::Impl {
     const size_t base = item.plan->shared.size();
 
     if (branch.plan->generate && branch.fed == tokens.size()) {
-      if (branch.next_token < 0) {
+      if (branch.next_token < 0 || !can_add(true)) {
         return;
       }
       const auto position = static_cast<llama_pos>(base + tokens.size() + branch.generated - 1);
@@ -193,13 +239,20 @@ struct BatchScheduler::Impl {
     // A scoring branch feeds all tokens but its last. A generation branch
     // feeds the rest of its prompt and needs the logits after its last token.
     const size_t end = branch.plan->generate ? tokens.size() : tokens.size() - 1;
-    const size_t count = std::min<size_t>(end - branch.fed, space());
-    spans.push_back({&item, branch_index, branch.fed, count, owner.batch_.n_tokens, false});
-    for (size_t k = 0; k < count; ++k) {
-      const size_t j = branch.fed + k;
-      const bool logits = branch.plan->generate ? j + 1 == tokens.size()
-                                                : j + 1 >= branch.plan->score_from;
+    const int32_t first_position = owner.batch_.n_tokens;
+    size_t count = 0;
+    for (size_t j = branch.fed; j < end; ++j) {
+      const bool logits =
+          branch.plan->generate ? j + 1 == tokens.size() : j + 1 >= branch.plan->score_from;
+      if (!can_add(logits)) {
+        break;
+      }
       add_token(tokens[j], static_cast<llama_pos>(base + j), branch.seq, logits);
+      count += 1;
+    }
+
+    if (count > 0) {
+      spans.push_back({&item, branch_index, branch.fed, count, first_position, false});
     }
   }
 
@@ -233,14 +286,14 @@ struct BatchScheduler::Impl {
     branch.next_token = token;
   }
 
-  // Called when an item's shared prefix is in the KV cache: copies it to the
-  // item's other sequences and scores what the prefix's last logits predict.
+  // Called when an item's shared prefix is in the KV cache: copies it (and
+  // nothing after it) to the item's other sequences and scores what the
+  // prefix's last logits predict.
   void start_branches(ActiveItem& item, const float* logits) {
-    item.branching = true;
-
     const llama_seq_id source = item.sequences[0];
+    const auto prefix_end = static_cast<llama_pos>(item.plan->shared.size());
     for (size_t s = 1; s < item.sequences.size(); ++s) {
-      llama_memory_seq_cp(memory, source, item.sequences[s], -1, -1);
+      llama_memory_seq_cp(memory, source, item.sequences[s], 0, prefix_end);
     }
 
     for (BranchState& branch : item.branches) {
@@ -258,14 +311,52 @@ struct BatchScheduler::Impl {
     }
   }
 
+  void process_stream_span(ActiveItem& item, const BatchSpan& span) {
+    const size_t prefix_length = item.plan->shared.size();
+
+    for (size_t k = 0; k < span.count; ++k) {
+      const size_t position = span.first_token + k;
+      const int32_t row = span.first_position + static_cast<int32_t>(k);
+      if (position + 1 == prefix_length) {
+        start_branches(item, logits_at(row));
+        continue;
+      }
+      if (position < prefix_length) {
+        continue;
+      }
+      BranchState& inline_state = item.branches[item.plan->inline_branch];
+      const std::vector<llama_token>& tokens = inline_state.plan->tokens;
+      const size_t predicted = position - prefix_length + 1;
+      if (predicted >= inline_state.plan->score_from) {
+        inline_state.log_prob += token_log_probability(logits_at(row), n_vocab, tokens[predicted]);
+      }
+    }
+
+    item.stream_fed += span.count;
+    if (item.stream_fed < item.stream_length) {
+      return;
+    }
+
+    // The inline branch is scored. Its cells leave the prefix's sequence, so
+    // the branch continuing there attends to the prefix alone.
+    if (item.plan->inline_branch >= 0) {
+      if (!llama_memory_seq_rm(memory, item.sequences[0], static_cast<llama_pos>(prefix_length),
+                               -1)) {
+        throw Error(
+            "llama.cpp cannot remove part of a sequence from this model's memory "
+            "(recurrent models are not supported)",
+            kExitFailure);
+      }
+      item.branches[item.plan->inline_branch].done = true;
+    }
+    item.stream_done = true;
+  }
+
   void process_span(const BatchSpan& span) {
     ActiveItem& item = *span.item;
 
     if (span.branch < 0) {
-      item.shared_fed += span.count;
-      if (item.shared_fed == item.plan->shared.size()) {
-        start_branches(item, logits_at(span.first_position + static_cast<int32_t>(span.count) - 1));
-      }
+      process_stream_span(item, span);
       return;
     }
 
@@ -280,7 +371,8 @@ struct BatchScheduler::Impl {
     branch.fed += span.count;
     if (branch.plan->generate) {
       if (branch.fed == tokens.size()) {
-        sample(*item.plan, branch, logits_at(span.first_position + static_cast<int32_t>(span.count) - 1));
+        sample(*item.plan, branch,
+               logits_at(span.first_position + static_cast<int32_t>(span.count) - 1));
       }
       return;
     }
@@ -309,11 +401,12 @@ struct BatchScheduler::Impl {
 };
 
 BatchScheduler::BatchScheduler(llama_context* context, const llama_vocab* vocab, int n_batch,
-                               int n_parallel)
+                               int n_parallel, int max_outputs)
     : context_(context),
       vocab_(vocab),
       n_batch_(n_batch),
       n_parallel_(n_parallel),
+      max_outputs_(max_outputs),
       cell_count_(llama_n_ctx(context)),
       batch_(llama_batch_init(n_batch, 0, 1)) {}
 
@@ -324,9 +417,10 @@ std::vector<ItemOutcome> BatchScheduler::run(const std::vector<ItemPlan>& plans,
                                              SchedulerTotals& totals) {
   for (const ItemPlan& plan : plans) {
     if (plan.sequence_count > static_cast<size_t>(n_parallel_)) {
-      throw Error(fmt::format("item {} needs {} parallel sequences but n_parallel is {}; "
-                              "raise n_parallel",
-                              plan.item_id, plan.sequence_count, n_parallel_));
+      throw Error(
+          fmt::format("item {} needs {} parallel sequences but n_parallel is {}; "
+                      "raise n_parallel",
+                      plan.item_id, plan.sequence_count, n_parallel_));
     }
     if (plan.kv_cells > cell_count_) {
       throw Error(fmt::format("item {} needs {} KV cache cells but n_ctx is {}; raise n_ctx",
@@ -358,10 +452,10 @@ std::vector<ItemOutcome> BatchScheduler::run(const std::vector<ItemPlan>& plans,
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (status != 0) {
-      throw Error(fmt::format("llama_decode failed with status {} on a batch of {} tokens{}",
-                              status, batch_tokens,
-                              status == 1 ? "; no KV cache slot was free, raise n_ctx" : ""),
-                  kExitFailure);
+      throw Error(
+          fmt::format("llama_decode failed with status {} on a batch of {} tokens{}", status,
+                      batch_tokens, status == 1 ? "; no KV cache slot was free, raise n_ctx" : ""),
+          kExitFailure);
     }
     totals.tokens += static_cast<uint64_t>(batch_tokens);
     totals.decode_seconds += seconds;

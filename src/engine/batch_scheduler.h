@@ -13,12 +13,12 @@
 // plans give bit-identical logits on every call on the same machine build.
 #pragma once
 
+#include <llama.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <llama.h>
 
 #include "engine/item_plan.h"
 
@@ -44,7 +44,10 @@ struct SchedulerTotals {
 
 class BatchScheduler {
  public:
-  BatchScheduler(llama_context* context, const llama_vocab* vocab, int n_batch, int n_parallel);
+  // max_outputs caps the tokens per llama_decode call that request logits;
+  // the context must have been created with n_outputs_max >= max_outputs.
+  BatchScheduler(llama_context* context, const llama_vocab* vocab, int n_batch, int n_parallel,
+                 int max_outputs);
   ~BatchScheduler();
   BatchScheduler(const BatchScheduler&) = delete;
   BatchScheduler& operator=(const BatchScheduler&) = delete;
@@ -66,6 +69,7 @@ class BatchScheduler {
   const llama_vocab* vocab_;
   int n_batch_;
   int n_parallel_;
+  int max_outputs_;
   size_t cell_count_;
   llama_batch batch_;
 };

@@ -1,16 +1,16 @@
 #include "engine/evaluator.h"
 
+#include <fmt/core.h>
+#include <llama.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <string_view>
 #include <limits>
 #include <mutex>
+#include <string_view>
 #include <thread>
-
-#include <fmt/core.h>
-#include <llama.h>
 
 #include "common/error.h"
 #include "engine/batch_scheduler.h"
@@ -23,6 +23,9 @@
 namespace qa {
 
 namespace {
+
+// Logits rows per llama_decode call when n_parallel is smaller.
+constexpr int kMaxOutputsPerBatch = 128;
 
 // llama.cpp logs every load step to stderr; only its errors reach the user.
 void log_llama_errors(ggml_log_level level, const char* text, void* /*user_data*/) {
@@ -49,10 +52,11 @@ int resolve_threads(int threads) {
 void validate_settings(const EvalSettings& settings) {
   if (settings.n_ctx < 1 || settings.n_batch < 1 || settings.n_ubatch < 1 ||
       settings.n_parallel < 1 || settings.threads < 0) {
-    throw Error(fmt::format("invalid evaluation settings: n_ctx {}, n_batch {}, n_ubatch {}, "
-                            "n_parallel {} must be at least 1 and threads {} at least 0",
-                            settings.n_ctx, settings.n_batch, settings.n_ubatch,
-                            settings.n_parallel, settings.threads));
+    throw Error(
+        fmt::format("invalid evaluation settings: n_ctx {}, n_batch {}, n_ubatch {}, "
+                    "n_parallel {} must be at least 1 and threads {} at least 0",
+                    settings.n_ctx, settings.n_batch, settings.n_ubatch, settings.n_parallel,
+                    settings.threads));
   }
   // llama.cpp reserves one output row per sequence in every batch and
   // aborts the process when n_batch is smaller (llama_context::output_reserve).
@@ -80,9 +84,10 @@ void check_gguf_header(const std::filesystem::path& model_path) {
                             model_path.string()));
   }
   if (version == 1) {
-    throw Error(fmt::format("model file {} is GGUF v1, which llama.cpp no longer loads; convert "
-                            "it to GGUF v3 with llama.cpp's conversion scripts",
-                            model_path.string()));
+    throw Error(
+        fmt::format("model file {} is GGUF v1, which llama.cpp no longer loads; convert "
+                    "it to GGUF v3 with llama.cpp's conversion scripts",
+                    model_path.string()));
   }
 }
 
@@ -112,7 +117,8 @@ ResponseRow make_row(const ProbeItem& item, const engine::ItemOutcome& outcome) 
   int best_norm = 0;
   for (size_t c = 1; c < sums.size(); ++c) {
     const double norm = sums[c] / static_cast<double>(item.choices[c].size());
-    const double best_norm_value = sums[best_norm] / static_cast<double>(item.choices[best_norm].size());
+    const double best_norm_value =
+        sums[best_norm] / static_cast<double>(item.choices[best_norm].size());
     // Strictly greater keeps the lowest index on ties; NaN never wins.
     if (sums[c] > sums[best]) {
       best = static_cast<int>(c);
@@ -136,8 +142,8 @@ ResponseRow make_row(const ProbeItem& item, const engine::ItemOutcome& outcome) 
   row.output = item.choices[best];
   row.ref_logprob = sums[item.answer_index];
   // With a single choice there is no wrong one to compare with.
-  row.margin = sums.size() > 1 ? row.ref_logprob - best_wrong
-                               : std::numeric_limits<double>::quiet_NaN();
+  row.margin =
+      sums.size() > 1 ? row.ref_logprob - best_wrong : std::numeric_limits<double>::quiet_NaN();
   return row;
 }
 
@@ -181,12 +187,18 @@ Evaluator::Evaluator(const std::filesystem::path& model_path, const EvalSettings
   model_params.n_gpu_layers = 0;
   impl_->model = llama_model_load_from_file(impl_->model_path.c_str(), model_params);
   if (impl_->model == nullptr) {
-    throw Error(fmt::format("llama.cpp (commit {}) cannot load model {}; it must be a GGUF v2 or "
-                            "v3 file of an architecture that llama.cpp supports (convert older "
-                            "files with llama.cpp's conversion scripts)",
-                            QA_LLAMA_COMMIT, impl_->model_path));
+    throw Error(
+        fmt::format("llama.cpp (commit {}) cannot load model {}; it must be a GGUF v2 or "
+                    "v3 file of an architecture that llama.cpp supports (convert older "
+                    "files with llama.cpp's conversion scripts)",
+                    QA_LLAMA_COMMIT, impl_->model_path));
   }
   impl_->vocab = llama_model_get_vocab(impl_->model);
+
+  // Fails before any evaluation when --chat cannot work on this model.
+  if (settings.chat) {
+    engine::apply_chat_template(impl_->model, impl_->model_path, "");
+  }
 
   const int threads = resolve_threads(settings.threads);
   llama_context_params context_params = llama_context_default_params();
@@ -194,6 +206,14 @@ Evaluator::Evaluator(const std::filesystem::path& model_path, const EvalSettings
   context_params.n_batch = static_cast<uint32_t>(settings.n_batch);
   context_params.n_ubatch = static_cast<uint32_t>(std::min(settings.n_ubatch, settings.n_batch));
   context_params.n_seq_max = static_cast<uint32_t>(settings.n_parallel);
+  // llama.cpp sizes the logits buffer and the output layer's compute buffer
+  // for n_outputs_max rows of n_vocab floats (n_batch rows by default: 262 MB
+  // at n_batch 2048 and a 32000-token vocabulary). The scheduler requests
+  // at most this many logits rows per batch, and llama.cpp needs at least
+  // n_seq_max of them.
+  const int max_outputs =
+      std::min(settings.n_batch, std::max(settings.n_parallel, kMaxOutputsPerBatch));
+  context_params.n_outputs_max = static_cast<uint32_t>(max_outputs);
   context_params.n_threads = threads;
   context_params.n_threads_batch = threads;
   // One KV buffer for all sequences, so that llama_memory_seq_cp shares a
@@ -204,13 +224,13 @@ Evaluator::Evaluator(const std::filesystem::path& model_path, const EvalSettings
   if (impl_->context == nullptr) {
     throw Error(fmt::format("llama.cpp cannot create a context for model {} with n_ctx {}, "
                             "n_batch {}, n_ubatch {}, n_parallel {}; lower n_ctx or n_batch",
-                            impl_->model_path, settings.n_ctx, settings.n_batch,
-                            settings.n_ubatch, settings.n_parallel),
+                            impl_->model_path, settings.n_ctx, settings.n_batch, settings.n_ubatch,
+                            settings.n_parallel),
                 kExitFailure);
   }
 
   impl_->scheduler = std::make_unique<engine::BatchScheduler>(
-      impl_->context, impl_->vocab, settings.n_batch, settings.n_parallel);
+      impl_->context, impl_->vocab, settings.n_batch, settings.n_parallel, max_outputs);
 }
 
 Evaluator::~Evaluator() = default;
@@ -220,10 +240,10 @@ std::vector<ResponseRow> Evaluator::evaluate(std::span<const ProbeItem> items,
   std::vector<engine::ItemPlan> plans;
   plans.reserve(items.size());
   for (const ProbeItem& item : items) {
-    const std::string prompt = impl_->settings.chat
-                                   ? engine::apply_chat_template(impl_->model, impl_->model_path,
-                                                                 item.prompt)
-                                   : item.prompt;
+    const std::string prompt =
+        impl_->settings.chat
+            ? engine::apply_chat_template(impl_->model, impl_->model_path, item.prompt)
+            : item.prompt;
     plans.push_back(engine::plan_item(impl_->vocab, item, prompt, impl_->settings.chat));
   }
 

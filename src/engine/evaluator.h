@@ -33,7 +33,9 @@ struct EvalSettings {
 using EvalProgress = std::function<void(size_t done, size_t total)>;
 
 // Loads a GGUF model once and evaluates items on it. Throws qa::Error
-// (kExitBadInput) naming the file when llama.cpp cannot load it.
+// (kExitBadInput) naming the file when llama.cpp cannot load it, or when
+// settings.chat is set and the model has no chat template that llama.cpp's
+// llama_chat_apply_template supports.
 class Evaluator {
  public:
   Evaluator(const std::filesystem::path& model_path, const EvalSettings& settings);
@@ -45,12 +47,14 @@ class Evaluator {
   // returns one row per item in the same order with rung, battery_hash and
   // run_id left empty for the caller to fill. Calls progress after each batch.
   //
-  // Each call starts from an empty KV cache, so the same items in the same
+  // Each call starts from an empty KV cache. So the same items in the same
   // order give the same outputs and bit-identical log-probabilities (ms
   // aside) on every call and on every Evaluator with the same model and
-  // settings, on one machine and llama.cpp build. A different grouping of items into calls
-  // changes batch composition and may change log-probabilities slightly
-  // (the engine tests allow 1e-4 between batched and one-item calls).
+  // settings. This holds on one machine and llama.cpp build. A different
+  // grouping of items into calls changes batch composition and so the last
+  // digits of log-probabilities: llama.cpp's CPU flash attention sums in F32
+  // or F16 depending on the micro-batch size (up to about 6e-4 of a sum seen
+  // on stories260K).
   // A choice is scored on the tokens of prompt + choice from the first token
   // that differs from the prompt's own tokens (see engine/item_plan.h).
   // Throws qa::Error naming the item when it is malformed or needs more KV

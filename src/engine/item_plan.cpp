@@ -1,8 +1,8 @@
 #include "engine/item_plan.h"
 
-#include <algorithm>
-
 #include <fmt/core.h>
+
+#include <algorithm>
 
 #include "common/error.h"
 #include "engine/llama_text.h"
@@ -53,8 +53,8 @@ void validate_item(const ProbeItem& item) {
     throw Error(fmt::format("item {} is a generate item with an empty answer", item.id));
   }
   if (item.max_tokens < 1) {
-    throw Error(fmt::format("item {} has max_tokens {}; it must be at least 1", item.id,
-                            item.max_tokens));
+    throw Error(
+        fmt::format("item {} has max_tokens {}; it must be at least 1", item.id, item.max_tokens));
   }
 }
 
@@ -121,10 +121,19 @@ ItemPlan plan_item(const llama_vocab* vocab, const ProbeItem& item,
   }
   plan.kv_cells += static_cast<size_t>(std::max(plan.max_new_tokens - 1, 0));
 
-  const auto branches_with_sequence =
-      std::count_if(plan.branches.begin(), plan.branches.end(),
-                    [](const BranchPlan& branch) { return branch.needs_sequence(); });
-  plan.sequence_count = std::max<size_t>(1, static_cast<size_t>(branches_with_sequence));
+  size_t branches_with_sequence = 0;
+  for (size_t b = 0; b < plan.branches.size(); ++b) {
+    const BranchPlan& branch = plan.branches[b];
+    if (!branch.needs_sequence()) {
+      continue;
+    }
+    if (plan.inline_branch < 0 && !branch.generate) {
+      plan.inline_branch = static_cast<int>(b);
+      continue;
+    }
+    branches_with_sequence += 1;
+  }
+  plan.sequence_count = std::max<size_t>(1, branches_with_sequence);
   return plan;
 }
 

@@ -1,6 +1,6 @@
-// How one probe item becomes token sequences for the batch scheduler: a
-// shared prefix evaluated once, then branches that each continue it in their
-// own llama.cpp sequence (a copy of the prefix's KV cache).
+// The plan of one probe item for the batch scheduler: a shared prefix
+// evaluated once, then branches that each continue it in their own llama.cpp
+// sequence (a copy of the prefix's KV cache).
 //
 // Tokenization at the prompt/continuation boundary: the prompt and
 // prompt + continuation (a choice, or the reference answer) are each
@@ -13,11 +13,11 @@
 // The shared prefix is the longest prefix common to all of an item's branches.
 #pragma once
 
+#include <llama.h>
+
 #include <cstddef>
 #include <string>
 #include <vector>
-
-#include <llama.h>
 
 #include "probes/item.h"
 
@@ -51,8 +51,14 @@ struct ItemPlan {
   std::vector<std::string> stop;
   // Upper bound of KV cache cells the item occupies at once.
   size_t kv_cells = 0;
+  // The first scoring branch that needs a sequence rides inline: its tokens
+  // are fed into the shared prefix's sequence right after the prefix, scored,
+  // and removed again before any other branch uses that sequence. -1 when no
+  // scoring branch has two or more tokens.
+  int inline_branch = -1;
   // Sequences the item occupies: the shared prefix's, reused by the first
-  // branch that needs one, plus one for every further such branch.
+  // branch other than the inline one that needs a sequence, plus one for
+  // every further such branch.
   size_t sequence_count = 1;
 };
 

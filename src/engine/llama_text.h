@@ -2,11 +2,11 @@
 // the model's own BOS rule, token pieces, and the chat template.
 #pragma once
 
+#include <llama.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <llama.h>
 
 namespace qa::engine {
 

@@ -34,10 +34,17 @@ std::vector<LoggedFallback> parse_fallback_log(const std::vector<std::string>& l
       R"(warning: (\S+)\s+- ncols\s+(\d+) not divisible by\s+(\d+) \(required for type\s+(\S+)\) )"
       R"((?:\(WARNING: must use F16 due to unusual shape\) )?-> falling back to\s+(\S+))");
 
+  static const std::regex kSummary(R"(WARNING: (\d+) of \d+ tensor\(s\) required fallback quantization)");
+
   std::vector<LoggedFallback> fallbacks;
   std::set<std::string> seen;
+  long long reported_count = 0;
   for (const auto& line : log_lines) {
     std::smatch match;
+    if (std::regex_search(line, match, kSummary)) {
+      reported_count = std::stoll(match[1].str());
+      continue;
+    }
     if (!std::regex_search(line, match, kWarning)) {
       continue;
     }
@@ -52,6 +59,13 @@ std::vector<LoggedFallback> parse_fallback_log(const std::vector<std::string>& l
     fallback.requested_type = match[4].str();
     fallback.fallback_type = match[5].str();
     fallbacks.push_back(std::move(fallback));
+  }
+
+  if (reported_count != static_cast<long long>(fallbacks.size())) {
+    throw Error(fmt::format("llama.cpp reported {} type fallbacks but {} could be read from its "
+                            "log; this llama.cpp version words its fallback warnings differently",
+                            reported_count, fallbacks.size()),
+                kExitFailure);
   }
   return fallbacks;
 }

@@ -32,7 +32,10 @@ struct LoggedFallback {
 };
 
 // Extracts the fallback warnings from captured llama.cpp log lines. A tensor
-// warned about twice is listed once.
+// warned about twice is listed once. Cross-checks them against llama.cpp's
+// closing "N of M tensor(s) required fallback quantization" line (absent when
+// N is 0) and throws qa::Error (kExitFailure) when the counts differ, so a
+// change of the warning's wording cannot silently hide fallbacks.
 std::vector<LoggedFallback> parse_fallback_log(const std::vector<std::string>& log_lines);
 
 // Checks every logged fallback against the written file: the tensor must

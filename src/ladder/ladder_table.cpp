@@ -32,7 +32,7 @@ std::vector<std::string> describe_identical_rungs(const LadderManifest& manifest
     }
     sentences.push_back(fmt::format(
         "{} is identical to {} for this model: every tensor has the same type in both files "
-        "({} of its tensors fell back from the type {} asked for); it will be evaluated once",
+        "({} of its tensors fell back from the type {} requested); it will be evaluated once",
         rung.name, *rung.identical_to, rung.n_fallback, rung.name));
   }
   return sentences;

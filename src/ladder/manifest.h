@@ -46,7 +46,7 @@ struct RungEntry {
   std::optional<std::string> identical_to;
   std::optional<std::string> imatrix;  // sha256 of the importance matrix, or null
   std::string sanity_text;
-  double seconds = 0;
+  double seconds = 0;         // wall time of llama_model_quantize, sanity check excluded
   std::string status = "ok";  // "ok" or "failed"
   std::string failure;        // why the sanity check failed, "" when status is "ok"
 };

@@ -62,11 +62,9 @@ SanityResult run_sanity_check(const std::filesystem::path& model_path, int threa
 
   llama_model_params model_params = llama_model_default_params();
   model_params.n_gpu_layers = 0;
-  // NOTE: weight repacking is off. With it, the AMX kernels of llama.cpp
-  // 80fb11a built with GGML_NATIVE crash on the AMX-capable CPU this was
-  // developed on (SIGSEGV in tinygemm_kernel_amx, SIGILL on Q4_0), and so
-  // does its own llama-completion unless given --no-repack. The sanity check
-  // only needs finite logits, which the plain CPU kernels compute.
+  // Weight repacking is off: the check needs only finite logits, and the
+  // repacked AMX kernels of llama.cpp 80fb11a built with GGML_NATIVE crashed
+  // (SIGSEGV, SIGILL) on a virtual machine whose CPU reports AMX.
   model_params.use_extra_bufts = false;
   std::unique_ptr<llama_model, ModelDeleter> model(
       llama_model_load_from_file(model_path.c_str(), model_params));

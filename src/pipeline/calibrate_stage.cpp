@@ -104,8 +104,8 @@ std::vector<LevelScan> scan_levels(const CalibrateOptions& options,
     if (group.items.empty()) {
       continue;
     }
-    // Chunks of n_parallel items, as in the sweep: one evaluate call per
-    // chunk keeps each call's batch within the KV cache of n_parallel sequences.
+    // Chunks of n_parallel items, as in the sweep, so that scan accuracies
+    // come from the same batch sizes as the frozen battery's rows.
     for (const auto& chunk :
          split_into_chunks({group.items}, static_cast<size_t>(eval.n_parallel))) {
       const auto rows = evaluator.evaluate(
@@ -394,9 +394,12 @@ int choose_level(const std::vector<LevelScan>& scans, const BaselineRule& rule) 
 
 CalibrationResult run_calibration(const CalibrateOptions& options) {
   const StudyLayout layout{options.study};
-  if (options.items_per_level < 1 || options.frozen_items < 1) {
+  if (options.items_per_level < 1) {
     throw Error(fmt::format("--items-per-level must be at least 1, got {}",
                             options.items_per_level));
+  }
+  if (options.frozen_items < 1) {
+    throw Error(fmt::format("--items must be at least 1, got {}", options.frozen_items));
   }
   std::error_code same_error;
   if (options.battery_from && fs::equivalent(*options.battery_from, options.study, same_error)) {
@@ -407,6 +410,13 @@ CalibrationResult run_calibration(const CalibrateOptions& options) {
                        options.wait_for_lock ? StudyLock::Mode::kWait
                                              : StudyLock::Mode::kFailIfBusy);
   if (options.model) {
+    const auto ladder = read_optional_ladder(layout);
+    if (ladder && !fs::equivalent(*options.model, ladder->reference.path, same_error)) {
+      throw Error(fmt::format("study {} has a ladder built from {}, but --model names {}; drop "
+                              "--model, or use another study folder for the other model",
+                              layout.root.string(), ladder->reference.path,
+                              options.model->string()));
+    }
     record_model_path(layout, *options.model);
   }
   const ReferenceModel reference = resolve_reference_model(layout);

@@ -28,12 +28,12 @@ namespace qa {
 
 namespace {
 
-// Seed of the reference-rerun order; any fixed value works, it only has to
-// differ from the identity permutation.
+// Seed of the reference-rerun shuffle. Any value works, as long as it stays
+// fixed, because resumed runs must reproduce the same order.
 constexpr uint64_t kRerunSeed = 0x5eed'4e4e'0001ULL;
 
-// Bytes per token for the --dry-run estimate; typical of BPE and
-// SentencePiece vocabularies on English text.
+// Bytes per token assumed by the --dry-run estimate, a rough figure for
+// English text; the real count depends on the model's vocabulary.
 constexpr uint64_t kBytesPerToken = 4;
 
 uint64_t estimate_item_tokens(const ProbeItem& item) {

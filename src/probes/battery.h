@@ -59,7 +59,7 @@ std::vector<FamilyInfo> battery_families(const std::string& battery, bool includ
 const FamilyInfo& family_info(const std::string& family);
 
 // Generates the test split of one family at one level: n_items items with
-// distinct prompts, ids "FAMILY-L<level>-<4-digit index>". Each prompt holds
+// distinct prompts, ids "FAMILY-L<level>-<4-digit index>". Each prompt contains
 // the family's k-shot examples, drawn from a few-shot split that shares no
 // question with the test split. Choice families rotate the correct position
 // evenly over the choices. Throws qa::Error when the family is unknown, the
@@ -99,7 +99,7 @@ struct BatteryManifest {
 };
 
 // sha256 over the generator version, battery name, seed and every family's
-// (name, file, kind, count, levels, sha256), in manifest order.
+// (name, file, kind, count, levels, sha256, user_added), in manifest order.
 std::string compute_battery_hash(const BatteryManifest& manifest);
 
 struct BatteryBuildOptions {
@@ -115,7 +115,7 @@ struct BatteryBuildOptions {
 
 // Generates the battery in memory, then writes FAMILY.jsonl files and
 // manifest.json (manifest last, each file through write_file_atomically).
-// When dir already holds a manifest with another battery_hash, throws
+// When dir already contains a manifest with another battery_hash, throws
 // qa::Error unless options.force; with force, files of the old battery that
 // the new one does not list are removed. Returns the manifest written.
 BatteryManifest write_battery(const fs::path& dir, const BatteryBuildOptions& options);
@@ -126,10 +126,10 @@ BatteryManifest write_battery(const fs::path& dir, const std::string& battery, u
                               int items_per_family, const std::map<std::string, int>& family_levels,
                               bool include_controls, bool force);
 
-// Validates a user JSONL file (same schema; one family per file, named by
-// the items' `family`, not already in the battery) and adds it to the
-// battery in dir, rewriting manifest.json with the new battery_hash.
-// Returns the updated manifest.
+// Validates a user JSONL file of one family in the item schema and adds it
+// to the battery in dir as FAMILY.jsonl, FAMILY being the items' `family`,
+// which must not be in the battery yet. Rewrites manifest.json with the new
+// battery_hash and returns the updated manifest.
 BatteryManifest add_user_family(const fs::path& dir, const fs::path& jsonl_path);
 
 struct Battery {
@@ -145,7 +145,7 @@ struct Battery {
 Battery load_battery(const fs::path& dir);
 
 struct ValidationProblem {
-  std::string file;  // path relative to the battery folder, or the folder itself
+  std::string file;  // the file's path (battery folder / file name), or the manifest's
   int line = 0;      // 1-based line number; 0 when the problem concerns a whole file
   std::string message;
 

@@ -1,5 +1,5 @@
 // comparison: which of two numbers is larger or smaller, or which of two dates
-// is earlier or later; the choices are the two values in the order asked.
+// is earlier or later. The choices are the two values in the question's order.
 // Level 1: two-digit numbers at least 20 apart, "larger"; 2: two-digit
 // numbers 1 to 5 apart, larger or smaller; 3: four-digit numbers 1 to 30
 // apart; 4: dates in different years; 5: dates in the same month.
@@ -67,7 +67,10 @@ Example make_example(Rng& rng, int level, int target_index) {
   const Value& shown_second = target_index == 0 ? wrong : correct;
 
   const bool dates = level >= 4;
-  const char* adjective = dates ? (ask_larger ? "later" : "earlier") : (ask_larger ? "larger" : "smaller");
+  const char* adjective = ask_larger ? "larger" : "smaller";
+  if (dates) {
+    adjective = ask_larger ? "later" : "earlier";
+  }
   Example example;
   example.question = fmt::format("Which is {}: {} or {}? Answer:", adjective, shown_first.text,
                                  shown_second.text);

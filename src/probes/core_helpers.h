@@ -45,7 +45,7 @@ inline std::string pseudo_word(Rng& rng, int length) {
   return word;
 }
 
-// Items joined with ", ".
+// Values joined with `separator`, ", " by default.
 template <typename T>
 std::string join_comma(const std::vector<T>& values, const std::string& separator = ", ") {
   std::string text;

@@ -1,7 +1,8 @@
 // story_number_agreement: "was" after a singular subject and "were" after a
 // plural one. Level 1 is "The dog" or "The dogs"; levels 2 to 4 add one to
 // three adjectives; level 5 puts an attractor of the other number between
-// subject and verb ("The dog near the trees"), which tiny models follow.
+// subject and verb ("The dog near the trees"). stories260K follows the
+// attractor at level 5: 1 of 100 items correct at seed 1.
 #include <fmt/core.h>
 
 #include "probes/story_helpers.h"

@@ -1,6 +1,6 @@
 // Vocabulary shared by the small battery's story families: names, objects
 // and filler sentences in the style of children's stories (TinyStories),
-// chosen so that each word is frequent in that corpus.
+// using only everyday words such stories use.
 #pragma once
 
 #include <string>

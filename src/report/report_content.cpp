@@ -222,15 +222,16 @@ class ReportBuilder {
     const auto earliest = earliest_death();
     if (!earliest) {
       doc.paragraph(plain("For every usable family this model is safe to ship down to " + lowest +
-                          ", the lowest rung tested: no family is degraded at any rung."));
+                          ", the lowest rung tested: no family is degraded at any rung. Per "
+                          "family:"));
     } else if (*earliest == 0 || *earliest >= inputs_.ladder_rungs.size()) {
       doc.paragraph(plain("No quantized rung of this model is safe for every usable family: "
                           "at least one family is already degraded at " +
-                          inputs_.ladder_rungs.front() + ", the highest-precision rung tested."));
+                          inputs_.ladder_rungs.front() + ", the highest-precision rung tested. "
+                          "Per family:"));
     } else {
       doc.paragraph(plain("For every usable family this model is safe to ship down to " +
-                          inputs_.ladder_rungs[*earliest - 1] + ". Below that, these families "
-                          "die:"));
+                          inputs_.ladder_rungs[*earliest - 1] + ". Per family:"));
     }
 
     std::vector<Text> items;
@@ -283,8 +284,9 @@ class ReportBuilder {
                                                 "model")});
     if (inputs_.ladder) {
       const RowKey reference = {{"name", kReferenceRung}};
+      const std::string& file_type = inputs_.ladder->reference.file_type;
       items.push_back(Text{lit("Reference file: "), quote_(kLadderManifestJson, reference, "file"),
-                           lit(" (" + inputs_.ladder->reference.file_type + ", "),
+                           lit(" (" + (file_type.empty() ? "" : file_type + ", ")),
                            quote_(kLadderManifestJson, reference, "size_bytes",
                                   ValueFormat::kMebibytes),
                            lit(" MiB, "),

@@ -21,6 +21,8 @@ namespace qa::report {
 using RowKey = std::vector<std::pair<std::string, std::string>>;
 
 // "family=arithmetic;rung=Q4_K_M"; the empty key selects a one-row table.
+// NOTE: values are not escaped, so a family or rung name containing ';' or
+// '=' does not survive the round trip through CLAIM_CHECK.csv.
 std::string row_key_to_string(const RowKey& key);
 // Inverse of row_key_to_string. Throws qa::Error on a part without '='.
 RowKey row_key_from_string(const std::string& text);

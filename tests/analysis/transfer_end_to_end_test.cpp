@@ -220,7 +220,7 @@ TEST_F(TransferEndToEnd, WritesReportWithChartAndVerdict) {
   EXPECT_NE(markdown.find("safe at Q4_K_M on model-a but not on model-b"), std::string::npos);
   EXPECT_NE(markdown.find("| Q4_K_M | yes | no | failed | no claim (not safe) |"),
             std::string::npos);
-  EXPECT_NE(markdown.find("Tokenizers differ"), std::string::npos);
+  EXPECT_NE(markdown.find("Tokenizers usually differ"), std::string::npos);
   EXPECT_NE(markdown.find("emotion (usable on model-a only)"), std::string::npos);
   EXPECT_NE(markdown.find("Rungs, model-b: Q8_0, Q6_K, Q5_K_M are on the ladder but were not "
                           "analysed"),

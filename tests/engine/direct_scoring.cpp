@@ -1,10 +1,10 @@
 #include "direct_scoring.h"
 
+#include <llama.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-
-#include <llama.h>
 
 namespace qa::test {
 
@@ -53,8 +53,8 @@ DirectScorer::DirectScorer(const std::filesystem::path& model_path) : impl_(new 
   params.n_batch = 512;
   params.n_ubatch = 512;
   params.n_seq_max = 1;
-  params.n_threads = 2;
-  params.n_threads_batch = 2;
+  params.n_threads = 1;
+  params.n_threads_batch = 1;
   impl_->context = llama_init_from_model(impl_->model, params);
 }
 

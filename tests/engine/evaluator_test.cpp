@@ -3,11 +3,11 @@
 // tiny fixture model written by write_tiny_model.
 #include "engine/evaluator.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "common/error.h"
 #include "common/files.h"
@@ -36,9 +36,8 @@ ProbeItem make_choice(const std::string& id, const std::string& prompt,
   return item;
 }
 
-ProbeItem make_generate(const std::string& id, const std::string& prompt,
-                        const std::string& answer, int max_tokens,
-                        std::vector<std::string> stop = {"\n"}) {
+ProbeItem make_generate(const std::string& id, const std::string& prompt, const std::string& answer,
+                        int max_tokens, std::vector<std::string> stop = {"\n"}) {
   ProbeItem item;
   item.id = id;
   item.family = "test-generate";
@@ -56,8 +55,8 @@ ProbeItem make_generate(const std::string& id, const std::string& prompt,
 std::vector<ProbeItem> story_choice_items() {
   return {
       make_choice("once", "Once upon a", {" time", " banana", " computer"}, 0),
-      make_choice("lily", "One day, a little girl named Lily went to the", {" park", " of", " very"},
-                  0),
+      make_choice("lily", "One day, a little girl named Lily went to the",
+                  {" park", " of", " very"}, 0),
       make_choice("happy", "Tom was very", {" happy", " the", " and then the"}, 0),
       make_choice("wrong-answer", "Once upon a", {" banana", " time"}, 0),
       make_choice("long-choices", "The cat sat on the",
@@ -71,12 +70,15 @@ std::vector<ProbeItem> story_generate_items() {
       make_generate("gen-once", "Once upon a", " time", 12, {"."}),
       make_generate("gen-lily", "Lily and Tom went to the", " park", 6),
       make_generate("gen-short", "One day, a", " little", 3, {}),
+      // A multi-token reference answer is scored inline in the prompt's
+      // sequence before generation continues there.
+      make_generate("gen-long-answer", "Once upon a", " time, there was a little girl", 8, {"."}),
   };
 }
 
 EvalSettings small_settings() {
   EvalSettings settings;
-  settings.threads = 2;
+  settings.threads = 1;
   settings.n_ctx = 1024;
   settings.n_batch = 256;
   settings.n_ubatch = 256;
@@ -130,13 +132,31 @@ TEST(Evaluator, ChoiceObviousAnswers) {
   EXPECT_LT(rows[3].margin, 0.0);
 }
 
+// Tolerance between log-probabilities of differently batched evaluations.
+// llama.cpp's CPU flash attention (commit 80fb11a, ggml-cpu/ops.cpp) takes a
+// tiled kernel with F32 sums when a micro-batch has enough query tokens and
+// otherwise a per-row kernel that accumulates V in F16. So the batch size
+// changes results by up to about 6e-4 of a sum in these tests (0.026 nats on
+// a 16-token sum of -43).
+double batching_tolerance(double log_prob) { return 1e-2 + 2e-3 * std::abs(log_prob); }
+
+// A margin is the difference of two sums, each with its own batching error.
+double margin_tolerance(const ResponseRow& row) {
+  return batching_tolerance(row.ref_logprob) + batching_tolerance(row.ref_logprob - row.margin);
+}
+
 TEST(Evaluator, ChoiceSumsMatchDirectComputation) {
   QA_REQUIRE_SHARED_MODEL(kStoriesModel);
   Evaluator evaluator(stories_path(), small_settings());
   test::DirectScorer direct(stories_path());
 
+  // One item per call, so the item's cells are laid out as in the direct
+  // single-sequence evaluation.
   const std::vector<ProbeItem> items = story_choice_items();
-  const std::vector<ResponseRow> rows = evaluator.evaluate(items);
+  std::vector<ResponseRow> rows;
+  for (const ProbeItem& item : items) {
+    rows.push_back(evaluator.evaluate(std::span(&item, 1)).at(0));
+  }
 
   for (size_t i = 0; i < items.size(); ++i) {
     SCOPED_TRACE(items[i].id);
@@ -187,13 +207,46 @@ TEST(Evaluator, BatchedEqualsOneAtATime) {
     SCOPED_TRACE(items[i].id);
     const std::vector<ResponseRow> alone = single.evaluate(std::span(&items[i], 1));
     ASSERT_EQ(alone.size(), 1u);
-    EXPECT_NEAR(alone[0].ref_logprob, together[i].ref_logprob, 1e-4);
+    EXPECT_NEAR(alone[0].ref_logprob, together[i].ref_logprob,
+                batching_tolerance(together[i].ref_logprob));
     EXPECT_EQ(alone[0].output, together[i].output);
     EXPECT_EQ(alone[0].predicted_index, together[i].predicted_index);
     EXPECT_EQ(alone[0].n_tokens, together[i].n_tokens);
     if (items[i].kind == ItemKind::kChoice) {
-      EXPECT_NEAR(alone[0].margin, together[i].margin, 1e-4);
+      EXPECT_NEAR(alone[0].margin, together[i].margin, margin_tolerance(together[i]));
     }
+  }
+}
+
+TEST(Evaluator, ManyScoredTokensPerBatch) {
+  QA_REQUIRE_SHARED_MODEL(kStoriesModel);
+
+  // Six items with three long choices each request about 270 logits rows
+  // at once, more than the engine allows per llama_decode call (128), so
+  // the scheduler must spread them over several calls.
+  const std::string sentence = " and then the little dog ran to the park to play with the ball";
+  std::vector<ProbeItem> items;
+  for (int i = 0; i < 6; ++i) {
+    const std::string prompt = "Once upon a time, a girl" + std::string(i, '!');
+    items.push_back(make_choice("long-" + std::to_string(i), prompt,
+                                {sentence, " went home" + sentence, " saw a cat" + sentence},
+                                i % 3));
+  }
+
+  EvalSettings settings = small_settings();
+  settings.n_batch = 1024;
+  settings.n_ubatch = 512;
+  Evaluator batched(stories_path(), settings);
+  const std::vector<ResponseRow> together = batched.evaluate(items);
+
+  Evaluator single(stories_path(), small_settings());
+  for (size_t i = 0; i < items.size(); ++i) {
+    SCOPED_TRACE(items[i].id);
+    const std::vector<ResponseRow> alone = single.evaluate(std::span(&items[i], 1));
+    EXPECT_NEAR(alone[0].ref_logprob, together[i].ref_logprob,
+                batching_tolerance(together[i].ref_logprob));
+    EXPECT_NEAR(alone[0].margin, together[i].margin, margin_tolerance(together[i]));
+    EXPECT_EQ(alone[0].n_tokens, together[i].n_tokens);
   }
 }
 
@@ -211,20 +264,28 @@ TEST(Evaluator, GenerateStopsAndScores) {
     EXPECT_EQ(rows[i].kind, "generate");
     EXPECT_EQ(rows[i].predicted_index, -1);
     EXPECT_TRUE(std::isnan(rows[i].margin));
-    EXPECT_NEAR(rows[i].ref_logprob,
-                direct.continuation_log_prob(items[i].prompt, items[i].answer), 1e-4);
+    const double direct_log_prob = direct.continuation_log_prob(items[i].prompt, items[i].answer);
+    EXPECT_NEAR(rows[i].ref_logprob, direct_log_prob, batching_tolerance(direct_log_prob));
+    const std::vector<ResponseRow> alone = evaluator.evaluate(std::span(&items[i], 1));
+    EXPECT_NEAR(alone[0].ref_logprob, direct_log_prob, 1e-4);
     for (const std::string& stop : items[i].stop) {
       EXPECT_EQ(rows[i].output.find(stop), std::string::npos);
     }
   }
 
-  // Greedy decoding continues "Once upon a" with " time"; the period stop
-  // string cuts the first sentence.
+  // Greedy decoding continues "Once upon a" with " time".
   EXPECT_EQ(rows[0].output.rfind(" time", 0), 0u) << rows[0].output;
-  EXPECT_EQ(rows[0].output, evaluator.complete("Once upon a", 12).substr(0, rows[0].output.size()));
 
-  // Without stop strings generation ends at max_tokens: three pieces.
-  EXPECT_EQ(rows[2].output, evaluator.complete("One day, a", 3));
+  // Each output is the single-sequence greedy continuation of max_tokens
+  // tokens, cut before the first stop string.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(items[i].id);
+    std::string expected = evaluator.complete(items[i].prompt, items[i].max_tokens);
+    for (const std::string& stop : items[i].stop) {
+      expected = expected.substr(0, expected.find(stop));
+    }
+    EXPECT_EQ(rows[i].output, expected);
+  }
 }
 
 TEST(Evaluator, GenerateCorrectFromScorer) {
@@ -273,13 +334,12 @@ TEST(Evaluator, ThroughputCounters) {
   size_t progress_calls = 0;
   size_t last_done = 0;
   const std::vector<ProbeItem> items = story_choice_items();
-  const std::vector<ResponseRow> rows =
-      evaluator.evaluate(items, [&](size_t done, size_t total) {
-        ++progress_calls;
-        EXPECT_GE(done, last_done);
-        EXPECT_EQ(total, items.size());
-        last_done = done;
-      });
+  const std::vector<ResponseRow> rows = evaluator.evaluate(items, [&](size_t done, size_t total) {
+    ++progress_calls;
+    EXPECT_GE(done, last_done);
+    EXPECT_EQ(total, items.size());
+    last_done = done;
+  });
 
   EXPECT_GT(progress_calls, 0u);
   EXPECT_EQ(last_done, items.size());
@@ -355,10 +415,8 @@ TEST(Evaluator, ChatWithoutTemplateRejected) {
   QA_REQUIRE_SHARED_MODEL(kStoriesModel);
   EvalSettings settings = small_settings();
   settings.chat = true;
-  Evaluator evaluator(stories_path(), settings);
-  const std::vector<ProbeItem> items = {story_choice_items()[0]};
   try {
-    evaluator.evaluate(items);
+    Evaluator evaluator(stories_path(), settings);
     FAIL() << "--chat worked on a model without a chat template";
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("chat template"), std::string::npos) << error.what();
@@ -379,13 +437,16 @@ TEST(Evaluator, OversizedItemsRejected) {
       make_choice("single-tokens", "Once upon a", {" time", " dog", " cat"}, 0)};
   EXPECT_TRUE(evaluator.evaluate(single_tokens)[0].correct);
 
-  const std::vector<ProbeItem> many_choices = {make_choice(
-      "three-choices", "Once upon a", {" time there was", " dog ran home", " cat sat down"}, 0)};
+  // The first multi-token choice is scored inline in the prompt's sequence,
+  // so four of them need three sequences.
+  const std::vector<ProbeItem> many_choices = {
+      make_choice("four-choices", "Once upon a",
+                  {" time there was", " dog ran home", " cat sat down", " big red ball"}, 0)};
   try {
     evaluator.evaluate(many_choices);
     FAIL() << "an item with more choices than n_parallel was evaluated";
   } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find("three-choices"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("four-choices"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("n_parallel"), std::string::npos) << error.what();
   }
 
@@ -452,14 +513,13 @@ TEST(EvaluatorFixture, SumsMatchDirectComputation) {
   Evaluator evaluator(fixture_model(), small_settings());
   test::DirectScorer direct(fixture_model());
   const std::vector<ProbeItem> items = fixture_items();
-  const std::vector<ResponseRow> rows = evaluator.evaluate(items);
-
-  ASSERT_EQ(rows.size(), items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    SCOPED_TRACE(items[i].id);
-    EXPECT_TRUE(std::isfinite(rows[i].ref_logprob));
-    EXPECT_NEAR(rows[i].ref_logprob,
-                direct.continuation_log_prob(items[i].prompt, reference_text(items[i])), 1e-4);
+  for (const ProbeItem& item : items) {
+    SCOPED_TRACE(item.id);
+    const std::vector<ResponseRow> rows = evaluator.evaluate(std::span(&item, 1));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_TRUE(std::isfinite(rows[0].ref_logprob));
+    EXPECT_NEAR(rows[0].ref_logprob,
+                direct.continuation_log_prob(item.prompt, reference_text(item)), 1e-4);
   }
 }
 
@@ -474,7 +534,7 @@ TEST(EvaluatorFixture, DeterministicAndBatchIndependent) {
   for (size_t i = 0; i < items.size(); ++i) {
     SCOPED_TRACE(items[i].id);
     const std::vector<ResponseRow> alone = second.evaluate(std::span(&items[i], 1));
-    EXPECT_NEAR(alone[0].ref_logprob, rows[i].ref_logprob, 1e-4);
+    EXPECT_NEAR(alone[0].ref_logprob, rows[i].ref_logprob, batching_tolerance(rows[i].ref_logprob));
     EXPECT_EQ(alone[0].output, rows[i].output);
   }
 }

@@ -1,9 +1,9 @@
 #include "engine/utf8.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace qa::engine {
 namespace {
@@ -29,7 +29,9 @@ TEST(ReplaceInvalidUtf8, InvalidBytesReplaced) {
   EXPECT_EQ(replace_invalid_utf8("\xF4\x90\x80\x80"),
             kReplacement + kReplacement + kReplacement + kReplacement);
   // Valid text after an invalid byte is kept.
-  EXPECT_EQ(replace_invalid_utf8("\xF8" "caf\xC3\xA9"), kReplacement + "caf\xC3\xA9");
+  EXPECT_EQ(replace_invalid_utf8("\xF8"
+                                 "caf\xC3\xA9"),
+            kReplacement + "caf\xC3\xA9");
 }
 
 }  // namespace

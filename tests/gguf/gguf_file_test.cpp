@@ -161,6 +161,26 @@ TEST(GgufSummaryErrors, UnknownVersion) {
   EXPECT_TRUE(contains(message, "version 9")) << message;
 }
 
+TEST(GgufSummaryErrors, BigEndianVersion) {
+  test::ScopedTempDir folder;
+  const fs::path file = folder.path() / "big-endian.gguf";
+  const char header[] = {'G', 'G', 'U', 'F', 0, 0, 0, 3, 0, 0, 0, 0,
+                         0,   0,   0,   0,   0, 0, 0, 0, 0, 0, 0, 0};
+  std::ofstream(file, std::ios::binary).write(header, sizeof header);
+  const std::string message = read_error(file);
+  EXPECT_TRUE(contains(message, "big-endian GGUF v3")) << message;
+}
+
+TEST(GgufSummaryErrors, LegacyGgjtFile) {
+  test::ScopedTempDir folder;
+  const fs::path file = folder.path() / "legacy.bin";
+  // GGJT files start with the 32-bit magic 0x67676a74 in little-endian order.
+  const char header[] = {'t', 'j', 'g', 'g', 3, 0, 0, 0};
+  std::ofstream(file, std::ios::binary).write(header, sizeof header);
+  const std::string message = read_error(file);
+  EXPECT_TRUE(contains(message, "legacy GGML file")) << message;
+}
+
 TEST(GgufSummaryErrors, NoArchitecture) {
   test::ScopedTempDir folder;
   const fs::path file = folder.path() / "empty-v3.gguf";

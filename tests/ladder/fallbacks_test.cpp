@@ -30,6 +30,7 @@ TEST(FallbackLog, ParsesJoinedWarnings) {
       "back to     f16",
       "warning: blk.0.attn_k.weight                  - ncols     64 not divisible by 256 "
       "(required for type    q6_K) -> falling back to    q8_0",
+      "llama_model_quantize_impl: WARNING: 2 of 48 tensor(s) required fallback quantization",
   };
 
   const auto fallbacks = parse_fallback_log(lines);
@@ -43,6 +44,16 @@ TEST(FallbackLog, ParsesJoinedWarnings) {
   EXPECT_EQ(fallbacks[1].row_width, 172);
   EXPECT_EQ(fallbacks[1].requested_type, "q8_0");
   EXPECT_EQ(fallbacks[1].fallback_type, "f16");
+}
+
+TEST(FallbackLog, RejectsCountMismatch) {
+  const std::vector<std::string> lines = {
+      "warning: blk.0.attn_k.weight                  - ncols     64 not divisible by 256 "
+      "(required for type    q6_K) -> falling back to    q8_0",
+      "llama_model_quantize_impl: WARNING: 3 of 48 tensor(s) required fallback quantization",
+  };
+  EXPECT_THROW(parse_fallback_log(lines), Error);
+  EXPECT_THROW(parse_fallback_log({lines[1]}), Error);
 }
 
 TEST(FallbackLog, IgnoresOtherLines) {

@@ -2,8 +2,6 @@
 // 256: every type applies without a fallback.
 #include <gtest/gtest.h>
 
-#include <memory>
-
 #include "common/error.h"
 #include "common/files.h"
 #include "ladder/ladder.h"
@@ -21,7 +19,7 @@ LadderOptions options_for(const fs::path& study, const std::string& rungs) {
   options.input = test::tiny_ladder_model();
   options.study = study;
   options.rungs = parse_ftype_list(rungs);
-  options.threads = 2;
+  options.threads = 1;
   return options;
 }
 
@@ -35,78 +33,51 @@ std::vector<std::string> leftover_temporary_files(const fs::path& folder) {
   return leftovers;
 }
 
-class FixtureLadder : public testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    study_ = new test::ScopedTempDir();
-    outcome_ = new LadderOutcome(build_ladder(options_for(study_->path(), kDefaultRungs)));
-  }
-  static void TearDownTestSuite() {
-    delete outcome_;
-    delete study_;
-  }
+// One test with every check of the default ladder, because building it takes
+// seconds and ctest runs each test in a process of its own.
+TEST(FixtureLadder, DefaultRungsWithoutFallbacks) {
+  test::ScopedTempDir study;
+  const LadderOutcome outcome = build_ladder(options_for(study.path(), kDefaultRungs));
+  const auto& rungs = outcome.manifest.rungs;
 
-  static test::ScopedTempDir* study_;
-  static LadderOutcome* outcome_;
-};
-
-test::ScopedTempDir* FixtureLadder::study_ = nullptr;
-LadderOutcome* FixtureLadder::outcome_ = nullptr;
-
-TEST_F(FixtureLadder, BuildsSixRungsInOrder) {
-  const auto& rungs = outcome_->manifest.rungs;
+  // Six rungs in the requested order, all built by this run.
   ASSERT_EQ(rungs.size(), 6u);
   const std::vector<std::string> expected = {"Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K"};
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(rungs[i].name, expected[i]);
-    EXPECT_TRUE(fs::is_regular_file(study_->path() / rungs[i].file)) << rungs[i].file;
+    EXPECT_TRUE(fs::is_regular_file(study.path() / rungs[i].file)) << rungs[i].file;
   }
-  EXPECT_EQ(outcome_->built.size(), 6u);
-  EXPECT_TRUE(outcome_->skipped.empty());
-  EXPECT_TRUE(outcome_->failed.empty());
-}
+  EXPECT_EQ(outcome.built.size(), 6u);
+  EXPECT_TRUE(outcome.skipped.empty());
+  EXPECT_TRUE(outcome.failed.empty());
 
-TEST_F(FixtureLadder, HasNoFallbacks) {
-  for (const auto& rung : outcome_->manifest.rungs) {
+  // No fallbacks, no identical rungs, every sanity check passed.
+  for (const auto& rung : rungs) {
     EXPECT_EQ(rung.n_fallback, 0) << rung.name;
     EXPECT_TRUE(rung.fallbacks.empty()) << rung.name;
+    EXPECT_FALSE(rung.identical_to.has_value()) << rung.name << " = " << *rung.identical_to;
+    EXPECT_EQ(rung.status, "ok") << rung.name << ": " << rung.failure;
+    EXPECT_TRUE(rung.failure.empty()) << rung.name;
   }
-}
 
-TEST_F(FixtureLadder, SizesStrictlyDecrease) {
-  const auto& rungs = outcome_->manifest.rungs;
-  EXPECT_LT(rungs.front().size_bytes, outcome_->manifest.reference.size_bytes);
+  // Strictly decreasing sizes and bits per weight, all below the reference.
+  EXPECT_LT(rungs.front().size_bytes, outcome.manifest.reference.size_bytes);
   for (size_t i = 1; i < rungs.size(); ++i) {
     EXPECT_LT(rungs[i].size_bytes, rungs[i - 1].size_bytes)
         << rungs[i].name << " is not smaller than " << rungs[i - 1].name;
     EXPECT_LT(rungs[i].bits_per_weight, rungs[i - 1].bits_per_weight) << rungs[i].name;
   }
-}
 
-TEST_F(FixtureLadder, SanityChecksPass) {
-  for (const auto& rung : outcome_->manifest.rungs) {
-    EXPECT_EQ(rung.status, "ok") << rung.name << ": " << rung.failure;
-    EXPECT_TRUE(rung.failure.empty()) << rung.name;
-  }
-}
-
-TEST_F(FixtureLadder, NoRungIsIdentical) {
-  for (const auto& rung : outcome_->manifest.rungs) {
-    EXPECT_FALSE(rung.identical_to.has_value()) << rung.name << " = " << *rung.identical_to;
-  }
-}
-
-TEST_F(FixtureLadder, ManifestFileMatchesFiles) {
-  const LadderManifest manifest = read_ladder_manifest(study_->path() / "ladder" / "manifest.json");
+  // The manifest on disk describes the files on disk.
+  const LadderManifest manifest = read_ladder_manifest(study.path() / "ladder" / "manifest.json");
   EXPECT_EQ(manifest.llama_cpp_commit, QA_LLAMA_COMMIT);
   EXPECT_FALSE(manifest.requantized);
   EXPECT_EQ(manifest.reference.sha256, sha256_file(test::tiny_ladder_model()));
   EXPECT_TRUE(manifest.reference.full_precision);
   EXPECT_EQ(manifest.reference.file_type, "F32");
   ASSERT_EQ(manifest.rungs.size(), 6u);
-
   for (const auto& rung : manifest.rungs) {
-    const fs::path file = study_->path() / rung.file;
+    const fs::path file = study.path() / rung.file;
     EXPECT_EQ(rung.sha256, sha256_file(file)) << rung.name;
     EXPECT_EQ(rung.size_bytes, fs::file_size(file)) << rung.name;
     EXPECT_FALSE(rung.imatrix.has_value()) << rung.name;
@@ -114,10 +85,8 @@ TEST_F(FixtureLadder, ManifestFileMatchesFiles) {
   }
   EXPECT_EQ(test::find_rung(manifest, "Q8_0").tensor_types.count("q8_0"), 1u);
   EXPECT_EQ(test::find_rung(manifest, "Q2_K").tensor_types.count("q2_K"), 1u);
-}
 
-TEST_F(FixtureLadder, LeavesNoTemporaryFiles) {
-  EXPECT_TRUE(leftover_temporary_files(study_->path() / "ladder").empty());
+  EXPECT_TRUE(leftover_temporary_files(study.path() / "ladder").empty());
 }
 
 TEST(LadderImatrix, MissingForIq2LeavesNoFile) {

@@ -30,7 +30,7 @@ LadderOptions stories_options(const std::string& model, const fs::path& study,
   options.input = test::shared_models_dir() / model;
   options.study = study;
   options.rungs = parse_ftype_list(rungs);
-  options.threads = 2;
+  options.threads = 1;
   return options;
 }
 
@@ -168,7 +168,7 @@ TEST(StoriesInput, QuantizedInputIsAcceptedWhenAllowed) {
   const fs::path q8_input = folder.path() / "stories-q8_0.gguf";
   QuantizeOptions q8;
   q8.ftype = parse_ftype_name("Q8_0").ftype;
-  q8.threads = 2;
+  q8.threads = 1;
   quantize_gguf(test::shared_models_dir() / kStories, q8_input, q8);
 
   LadderOptions options = stories_options("", folder.path() / "study", "Q4_K_M,Q2_K");

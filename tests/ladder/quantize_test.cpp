@@ -21,7 +21,7 @@ TEST(Quantize, MakesF16CopyOfF32Input) {
 
   QuantizeOptions options;
   options.ftype = parse_ftype_name("F16").ftype;
-  options.threads = 2;
+  options.threads = 1;
   const QuantizeResult result =
       quantize_gguf(test::shared_models_dir() / "stories260K.gguf", output, options);
 
@@ -49,7 +49,7 @@ TEST(Quantize, FailureKeepsExistingOutput) {
   // so llama.cpp stops after writing part of the file.
   QuantizeOptions options;
   options.ftype = parse_ftype_name("IQ2_XXS").ftype;
-  options.threads = 2;
+  options.threads = 1;
   EXPECT_THROW(quantize_gguf(test::tiny_ladder_model(), output, options), Error);
 
   EXPECT_TRUE(read_file(output) == "previous content") << "the existing output was replaced";

@@ -123,7 +123,7 @@ TEST(Calibrate, FreezesBatteryAndWritesCalibration) {
 
   const auto result = test::run_cli("calibrate " + quoted(study) + " --battery small --model " +
                                     quoted(test::shared_models_dir() / kModel) +
-                                    " --items-per-level 16 --items 48 --threads 2");
+                                    " --items-per-level 8 --items 32 --threads 1");
   ASSERT_TRUE(result.exit_code == 0 || result.exit_code == 3) << result.err;
 
   const Battery battery = load_battery(layout.battery_dir());
@@ -144,7 +144,7 @@ TEST(Calibrate, FreezesBatteryAndWritesCalibration) {
       }
     }
     EXPECT_EQ(chosen, 1) << family;
-    EXPECT_EQ(row[calibration.column("n")], "48") << family;
+    EXPECT_EQ(row[calibration.column("n")], "32") << family;
   }
 
   // The reference rows of the frozen battery are stored for the sweep.
@@ -153,7 +153,7 @@ TEST(Calibrate, FreezesBatteryAndWritesCalibration) {
   EXPECT_EQ(store.count_responses(kReferenceRung), battery.items.size());
 
   const auto again = test::run_cli("calibrate " + quoted(study) +
-                                   " --battery small --items-per-level 16 --items 48");
+                                   " --battery small --items-per-level 8 --items 32");
   EXPECT_EQ(again.exit_code, result.exit_code) << again.err;
   EXPECT_NE(again.err.find("already stored"), std::string::npos) << again.err;
   EXPECT_EQ(ResultsStore::open_readonly(layout.results_db()).count_responses(),
@@ -169,7 +169,7 @@ TEST(Calibrate, RandomWeightModelFailsGate) {
 
   const auto result =
       test::run_cli("calibrate " + quoted(study) + " --battery small --model " + quoted(model) +
-                    " --items-per-level 8 --items 32 --threads 2");
+                    " --items-per-level 8 --items 32 --threads 1");
 
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("usable baseline"), std::string::npos) << result.err;
@@ -188,14 +188,14 @@ TEST(Calibrate, BatteryFromCopiesBatteryAndGates) {
   const fs::path study_a = dir.path() / "a";
   const auto a = test::run_cli("calibrate " + quoted(study_a) + " --battery small --model " +
                                quoted(test::shared_models_dir() / kModel) +
-                               " --items-per-level 8 --items 32 --threads 2");
+                               " --items-per-level 8 --items 32 --threads 1");
   ASSERT_TRUE(a.exit_code == 0 || a.exit_code == 3) << a.err;
 
   const fs::path model_b = dir.path() / "random.gguf";
   write_tiny_model(model_b, QA_VOCAB_SPM);
   const fs::path study_b = dir.path() / "b";
   const auto b = test::run_cli("calibrate " + quoted(study_b) + " --battery-from " +
-                               quoted(study_a) + " --model " + quoted(model_b) + " --threads 2");
+                               quoted(study_a) + " --model " + quoted(model_b) + " --threads 1");
 
   EXPECT_EQ(b.exit_code, 3) << b.err;
   EXPECT_NE(b.err.find("transfer sweep should not run yet"), std::string::npos) << b.err;

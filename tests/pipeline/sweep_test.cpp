@@ -43,7 +43,7 @@ std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
 
 // Builds STUDY with a two-rung ladder and a frozen small battery of
 // items_per_family items a family, without calibrating (the sweep evaluates
-// the reference itself). Threads are fixed at 2 so that every run matches.
+// the reference itself).
 fs::path make_study(const fs::path& root, int items_per_family) {
   const fs::path study = root / "study";
   const auto ladder = test::run_cli("ladder " + quoted(test::shared_models_dir() / kModel) +
@@ -71,6 +71,7 @@ size_t count_rows(const fs::path& study) {
   }
 }
 
+// The rungs a sweep without --rungs evaluates.
 std::set<std::string> expected_rungs(const fs::path& study) {
   std::set<std::string> rungs{kReferenceRung, kReferenceRerunRung, kF16NoiseRung};
   for (const auto& rung : read_ladder_manifest(StudyLayout{study}.ladder_manifest()).rungs) {
@@ -213,12 +214,39 @@ TEST(Sweep, DryRunPrintsPlanWithoutStore) {
   EXPECT_FALSE(fs::exists(StudyLayout{study}.ladder_dir() / "stories260K-F16.gguf"));
 }
 
+// A ladder rung identical_to another is evaluated once, through its twin.
+TEST(Sweep, IdenticalRungUsesItsTwin) {
+  QA_REQUIRE_SHARED_MODEL(kModel);
+  test::ScopedTempDir dir;
+  const fs::path study = make_study(dir.path(), 16);
+  const fs::path manifest_path = StudyLayout{study}.ladder_manifest();
+  LadderManifest manifest = read_ladder_manifest(manifest_path);
+  RungEntry twin = manifest.rungs.at(0);
+  const std::string owner = twin.name;
+  twin.name = "Q6_K";
+  twin.identical_to = owner;
+  manifest.rungs.insert(manifest.rungs.begin() + 1, twin);
+  write_ladder_manifest(manifest_path, manifest);
+
+  const auto plan = test::run_cli("sweep " + quoted(study) + " --dry-run");
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("5 rungs x"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("(also stands for Q6_K)"), std::string::npos) << plan.out;
+
+  const auto selected = test::run_cli("sweep " + quoted(study) + " --rung Q6_K --dry-run");
+  ASSERT_EQ(selected.exit_code, 0) << selected.err;
+  EXPECT_NE(selected.out.find("2 rungs x"), std::string::npos) << selected.out;
+  EXPECT_NE(selected.out.find("  " + owner + " "), std::string::npos) << selected.out;
+  EXPECT_NE(selected.err.find("rung Q6_K is identical to " + owner), std::string::npos)
+      << selected.err;
+}
+
 TEST(Sweep, StoresOneRowPerRungAndItem) {
   QA_REQUIRE_SHARED_MODEL(kModel);
   test::ScopedTempDir dir;
   const fs::path study = make_study(dir.path(), 16);
 
-  const auto first = test::run_cli("sweep " + quoted(study) + " --threads 2");
+  const auto first = test::run_cli("sweep " + quoted(study) + " --threads 1");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.err.find("tokens/s"), std::string::npos) << first.err;
 
@@ -253,13 +281,13 @@ TEST(Sweep, LimitFamilyAndRungSelectASubset) {
   const std::string family = load_battery(StudyLayout{study}.battery_dir()).manifest.families[0].family;
 
   // --limit 5 rounds up to two chunks of n_parallel (16) items.
-  const auto result = test::run_cli("sweep " + quoted(study) + " --rung Q8_0 --family " + family +
-                                    " --limit 5 --threads 2");
+  const auto result = test::run_cli("sweep " + quoted(study) + " --rung F16 --family " + family +
+                                    " --limit 5 --threads 1");
   ASSERT_EQ(result.exit_code, 0) << result.err;
 
   const auto store = ResultsStore::open_readonly(StudyLayout{study}.results_db());
-  EXPECT_EQ(store.stored_rungs(), (std::vector<std::string>{"Q8_0", kReferenceRung}));
-  EXPECT_EQ(store.count_responses("Q8_0"), 32u);
+  EXPECT_EQ(store.stored_rungs(), (std::vector<std::string>{kF16NoiseRung, kReferenceRung}));
+  EXPECT_EQ(store.count_responses(kF16NoiseRung), 32u);
   EXPECT_EQ(store.count_responses(kReferenceRung), 32u);
   for (const auto& row : store.responses()) {
     EXPECT_EQ(row.family, family);
@@ -270,26 +298,26 @@ TEST(Sweep, LimitFamilyAndRungSelectASubset) {
   EXPECT_NE(unknown.err.find("Q9_X"), std::string::npos) << unknown.err;
 }
 
+// The noise floor rungs give the resume test three rungs of real work
+// without building more ladder rungs.
 TEST(Sweep, KilledSweepResumesToSameTable) {
   QA_REQUIRE_SHARED_MODEL(kModel);
   test::ScopedTempDir dir;
-  const fs::path study = make_study(dir.path(), 48);
+  const fs::path study = make_study(dir.path(), 32);
   const fs::path twin = dir.path() / "twin";
   fs::copy(study, twin, fs::copy_options::recursive);
-  const size_t total = expected_rungs(study).size() * battery_families(study) * 48;
+  const std::string rungs = "reference-rerun,F16";
+  const size_t total = 3 * battery_families(study) * 32;
 
-  const auto uninterrupted = test::run_cli("sweep " + quoted(twin) + " --threads 1");
+  const auto uninterrupted =
+      test::run_cli("sweep " + quoted(twin) + " --rungs " + rungs + " --threads 1");
   ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.err;
   ASSERT_EQ(count_rows(twin), total);
 
-  const pid_t child = spawn_cli({"sweep", study.string(), "--threads", "1"}, dir.path() / "log");
-  size_t seen = 0;
+  const pid_t child = spawn_cli({"sweep", study.string(), "--rungs", rungs, "--threads", "1"},
+                                dir.path() / "log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    seen = count_rows(study);
-    if (seen >= total / 2) {
-      break;
-    }
+  while (std::chrono::steady_clock::now() < deadline && count_rows(study) < total / 2) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   kill(child, SIGKILL);
@@ -298,7 +326,7 @@ TEST(Sweep, KilledSweepResumesToSameTable) {
   ASSERT_GT(after_kill, 0u);
   ASSERT_LT(after_kill, total) << "the sweep finished before the kill; the test needs more items";
 
-  const auto resumed = test::run_cli("sweep " + quoted(study));
+  const auto resumed = test::run_cli("sweep " + quoted(study) + " --rungs " + rungs);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(count_rows(study), total);
   expect_same_responses(study, twin);
@@ -311,7 +339,7 @@ TEST(Sweep, SecondSweepIsLockedOut) {
 
   {
     const StudyLock held(study, "test", StudyLock::Mode::kFailIfBusy);
-    const auto blocked = test::run_cli("sweep " + quoted(study) + " --threads 2");
+    const auto blocked = test::run_cli("sweep " + quoted(study) + " --threads 1");
     EXPECT_EQ(blocked.exit_code, 1);
     EXPECT_NE(blocked.err.find("locked by test pid"), std::string::npos) << blocked.err;
     EXPECT_EQ(count_rows(study), 0u);
@@ -319,10 +347,10 @@ TEST(Sweep, SecondSweepIsLockedOut) {
 
   // Two sweeps started together: one waits for the other, then finds every
   // row stored; the table has no duplicate (rung, item) pair.
-  const pid_t first = spawn_cli({"sweep", study.string(), "--threads", "2", "--wait"},
-                                dir.path() / "first.log");
-  const pid_t second = spawn_cli({"sweep", study.string(), "--threads", "2", "--wait"},
-                                 dir.path() / "second.log");
+  const std::vector<std::string> arguments = {"sweep", study.string(), "--rungs",
+                                              "reference-rerun", "--threads", "1", "--wait"};
+  const pid_t first = spawn_cli(arguments, dir.path() / "first.log");
+  const pid_t second = spawn_cli(arguments, dir.path() / "second.log");
   EXPECT_EQ(wait_exit_code(first), 0) << read_file(dir.path() / "first.log");
   EXPECT_EQ(wait_exit_code(second), 0) << read_file(dir.path() / "second.log");
 
@@ -331,7 +359,7 @@ TEST(Sweep, SecondSweepIsLockedOut) {
   for (const auto& row : rows) {
     EXPECT_TRUE(keys.emplace(row.rung, row.item_id).second) << row.rung << " " << row.item_id;
   }
-  EXPECT_EQ(rows.size(), expected_rungs(study).size() * battery_families(study) * 16);
+  EXPECT_EQ(rows.size(), 2 * battery_families(study) * 16);
 }
 
 TEST(Sweep, RejectsStoreOfOtherBattery) {
@@ -370,17 +398,18 @@ TEST(Sweep, RejectsOtherSettingsWithoutForce) {
   QA_REQUIRE_SHARED_MODEL(kModel);
   test::ScopedTempDir dir;
   const fs::path study = make_study(dir.path(), 16);
-  const auto first =
-      test::run_cli("sweep " + quoted(study) + " --rung Q8_0 --limit 1 --threads 2");
+  const std::string family =
+      " --family " + load_battery(StudyLayout{study}.battery_dir()).manifest.families[0].family;
+  const auto first = test::run_cli("sweep " + quoted(study) + family +
+                                   " --rung reference-rerun --threads 1");
   ASSERT_EQ(first.exit_code, 0) << first.err;
 
-  const auto other =
-      test::run_cli("sweep " + quoted(study) + " --rung Q4_0 --limit 1 --threads 1");
+  const auto other = test::run_cli("sweep " + quoted(study) + family + " --rung F16 --threads 2");
   EXPECT_EQ(other.exit_code, 2);
-  EXPECT_NE(other.err.find("threads 2 -> 1"), std::string::npos) << other.err;
+  EXPECT_NE(other.err.find("threads 1 -> 2"), std::string::npos) << other.err;
 
   const auto forced =
-      test::run_cli("sweep " + quoted(study) + " --rung Q4_0 --limit 1 --threads 1 --force");
+      test::run_cli("sweep " + quoted(study) + family + " --rung F16 --threads 2 --force");
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
 }
 

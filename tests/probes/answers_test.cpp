@@ -59,7 +59,12 @@ void check_arithmetic(const ProbeItem& item) {
   const long long a = std::stoll(m[1]);
   const long long b = std::stoll(m[3]);
   const std::string op = m[2];
-  const long long expected = op == "+" ? a + b : op == "-" ? a - b : a * b;
+  long long expected = a * b;
+  if (op == "+") {
+    expected = a + b;
+  } else if (op == "-") {
+    expected = a - b;
+  }
   EXPECT_EQ(item.answer, std::to_string(expected)) << item.prompt;
 }
 
@@ -450,11 +455,17 @@ void check_story_next_word(const ProbeItem& item) {
       {"a glass of", "milk"}, {"sang in the", "tree"}, {"to sleep in his", "bed"},
       {"to sleep in her", "bed"}, {"a big red", "apple"}, {"swam in the", "water"},
       {" read a", "book"}, {"wagged its", "tail"}, {"went down the", "slide"},
-      {"opened the", "door"}, {"saw the", "moon"}, {"his warm", "coat"}, {"her warm", "coat"},
-      {"dug in the", "sand"}};
+      {"opened the", "door"}, {"hat on his", "head"}, {"hat on her", "head"},
+      {"his warm", "coat"}, {"her warm", "coat"}, {"dug in the", "sand"}};
+  // Distractors that would also continue the sentence.
+  static const std::set<std::pair<std::string, std::string>> also_fitting = {
+      {"milk", "water"}, {"bed", "coat"}, {"slide", "tree"},
+      {"door", "book"},  {"door", "coat"}, {"sand", "water"}};
   for (const auto& [ending, word] : endings) {
     if (item.prompt.ends_with(ending)) {
       EXPECT_EQ(correct_choice(item), word) << item.prompt;
+      const std::string distractor = item.choices[1 - item.answer_index].substr(1);
+      EXPECT_FALSE(also_fitting.contains({word, distractor})) << item.prompt << " |" << distractor;
       return;
     }
   }

@@ -84,7 +84,7 @@ TEST(BatteryBuild, PinnedHashesForSeedOne) {
             "08152c3233f04587fa9387aebdaf8163f096b8801f9144b167077182611f1cd8");
   options.battery = "small";
   EXPECT_EQ(write_battery(temp.path() / "small", options).battery_hash,
-            "aa6752ba7200961d2ce0a53d37e3f82f363ae70bd6cebf4641ffc174ef858624");
+            "778e41d65270ec891b0f0e4924096eafadb2db712f95fcfa63a8f0a5b737d842");
 }
 
 TEST(BatteryBuild, SmallHasAtLeastEightChoiceFamilies) {
