@@ -6,16 +6,10 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include "analysis/study_analysis.h"
 #include "common/error.h"
 
 namespace qa {
-
-const char* const kHeadlineRule =
-    "conclusion rule: 'incomplete' when Q4_K_M, Q3_K_M or Q2_K was not analysed; "
-    "'degraded already at Q4_K_M' when q4_degraded > 0; "
-    "'degraded from Q3_K_M' when q4_degraded = 0 and q3_degraded > 0; "
-    "'Q2_K-only degradation' when q4_degraded = q3_degraded = 0 and q2_degraded > 0; "
-    "'no degradation down to Q2_K' when all three are 0";
 
 double jaccard_index(const std::set<std::string>& a, const std::set<std::string>& b) {
   std::set<std::string> united = a;
@@ -43,21 +37,13 @@ std::string verdict_text(Verdict verdict) {
 }
 
 std::string headline_conclusion(const std::vector<std::optional<int>>& degraded) {
-  for (size_t i = 0; i < degraded.size(); ++i) {
-    if (!degraded[i]) {
-      return fmt::format("incomplete: {} not analysed", kHeadlineRungs.at(i));
-    }
-  }
-  if (*degraded.at(0) > 0) {
-    return "degraded already at Q4_K_M";
-  }
-  if (*degraded.at(1) > 0) {
-    return "degraded from Q3_K_M";
-  }
-  if (*degraded.at(2) > 0) {
-    return "Q2_K-only degradation";
-  }
-  return "no degradation down to Q2_K";
+  // One rule for a model's own headline.csv and for the transfer table, so
+  // that a model never gets two different conclusions.
+  analysis::Headline counts;
+  counts.q4_degraded = degraded.at(0);
+  counts.q3_degraded = degraded.at(1);
+  counts.q2_degraded = degraded.at(2);
+  return analysis::headline_conclusion(counts);
 }
 
 namespace {

@@ -80,10 +80,8 @@ struct HeadlineRow {
   std::string conclusion;
 };
 
-// The rule that picks HeadlineRow::conclusion, written next to the table.
-extern const char* const kHeadlineRule;
-
-// Conclusion for degraded-family counts at Q4_K_M, Q3_K_M and Q2_K.
+// Conclusion for degraded-family counts at Q4_K_M, Q3_K_M and Q2_K, by the
+// rule analysis::kHeadlineRule states (the one `analyze` uses).
 std::string headline_conclusion(const std::vector<std::optional<int>>& degraded);
 
 struct FamilyTransfer {

@@ -1,5 +1,7 @@
 #include "analysis/transfer_report.h"
 
+#include "analysis/study_analysis.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -335,7 +337,7 @@ std::vector<Block> document(const TransferResult& result) {
   blocks.push_back(table({"model", "usable families", "degraded at Q4_K_M", "degraded at Q3_K_M",
                           "degraded at Q2_K", "conclusion"},
                          headline_rows));
-  blocks.push_back(paragraph(std::string(kHeadlineRule) +
+  blocks.push_back(paragraph(std::string(analysis::kHeadlineRule) +
                              ". Counts are over each model's own usable families; an empty "
                              "count means the rung was not analysed."));
 
@@ -492,7 +494,7 @@ std::string transfer_headline_csv(const TransferResult& result) {
   writer.add_comment(
       "qN_degraded: families with a usable baseline marked degraded at Q4_K_M, Q3_K_M, Q2_K "
       "(empty when the rung was not analysed)");
-  writer.add_comment(kHeadlineRule);
+  writer.add_comment(analysis::kHeadlineRule);
   for (size_t i = 0; i < result.headline.size(); ++i) {
     const HeadlineRow& row = result.headline[i];
     writer.add_row({row.model, result.studies[i].root.string(),

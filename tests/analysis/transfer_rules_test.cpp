@@ -21,12 +21,13 @@ TEST(Jaccard, DisjointSetsAreZero) { EXPECT_DOUBLE_EQ(jaccard_index({"a"}, {}), 
 TEST(Jaccard, BothEmptyIsOne) { EXPECT_DOUBLE_EQ(jaccard_index({}, {}), 1.0); }
 
 TEST(HeadlineRule, PicksEachConclusion) {
-  EXPECT_EQ(headline_conclusion({0, 0, 0}), "no degradation down to Q2_K");
-  EXPECT_EQ(headline_conclusion({0, 0, 4}), "Q2_K-only degradation");
-  EXPECT_EQ(headline_conclusion({0, 1, 4}), "degraded from Q3_K_M");
-  EXPECT_EQ(headline_conclusion({2, 3, 4}), "degraded already at Q4_K_M");
-  EXPECT_EQ(headline_conclusion({std::nullopt, 1, 4}), "incomplete: Q4_K_M not analysed");
-  EXPECT_EQ(headline_conclusion({0, 0, std::nullopt}), "incomplete: Q2_K not analysed");
+  EXPECT_EQ(headline_conclusion({0, 0, 0}), "none down to Q2_K");
+  EXPECT_EQ(headline_conclusion({0, 0, 4}), "none before Q2_K");
+  EXPECT_EQ(headline_conclusion({0, 1, 4}), "mostly Q2_K-only");
+  EXPECT_EQ(headline_conclusion({0, 2, 4}), "earlier Q4/Q3 degradation");
+  EXPECT_EQ(headline_conclusion({2, 3, 4}), "earlier Q4/Q3 degradation");
+  EXPECT_EQ(headline_conclusion({std::nullopt, 1, 4}), "incomplete ladder (no Q4_K_M)");
+  EXPECT_EQ(headline_conclusion({0, 0, std::nullopt}), "incomplete ladder (no Q2_K)");
 }
 
 // A study with the default ladder in which family i dies at deaths[i]
@@ -96,8 +97,8 @@ TEST(TransferVerdict, FailedSafeClaimDoesNotHold) {
   EXPECT_EQ(pair.safe_claims[1].safe_a, false);
   EXPECT_EQ(pair.verdict, Verdict::kDoesNotHold);
   EXPECT_NE(pair.verdict_reason.find("safe at Q4_K_M on a but not on b"), std::string::npos);
-  EXPECT_EQ(result.headline[0].conclusion, "degraded from Q3_K_M");
-  EXPECT_EQ(result.headline[1].conclusion, "degraded already at Q4_K_M");
+  EXPECT_EQ(result.headline[0].conclusion, "earlier Q4/Q3 degradation");
+  EXPECT_EQ(result.headline[1].conclusion, "earlier Q4/Q3 degradation");
 }
 
 TEST(TransferVerdict, FewCommonFamiliesUndecided) {
@@ -116,7 +117,7 @@ TEST(TransferVerdict, NoDeathsUndecided) {
       {make_study("a", survivors), make_study("b", survivors)}, TransferOptions{});
   EXPECT_TRUE(std::isnan(result.pairs[0].kendall.tau_b));
   EXPECT_EQ(result.pairs[0].verdict, Verdict::kUndecided);
-  EXPECT_EQ(result.headline[0].conclusion, "no degradation down to Q2_K");
+  EXPECT_EQ(result.headline[0].conclusion, "none down to Q2_K");
 }
 
 TEST(TransferVerdict, AnyFailingPairDecidesOverall) {
