@@ -11,6 +11,7 @@
 #include "common/study.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_summary_json.h"
+#include "pipeline/model_registry.h"
 
 namespace qa::cli {
 
@@ -115,11 +116,20 @@ void add_inspect_command(CLI::App& app) {
       "inspect", "Print a GGUF model's header: architecture, sizes, tensor types, bits per weight");
 
   auto model_path = std::make_shared<std::string>();
+  auto model_key = std::make_shared<std::string>();
+  auto registry = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  command->add_option("MODEL", *model_path, "GGUF model file")->required();
+  command->add_option("MODEL", *model_path, "GGUF model file");
+  command->add_option("--model-key", *model_key,
+                      "Registry key of the model instead of a path (see `models list`)");
+  command->add_option("--registry", *registry, "Local model registry file (models.local.json)");
   command->add_flag("--json", *json, "Print one JSON object instead of a table");
 
-  command->callback([model_path, json] { run_inspect(*model_path, *json); });
+  command->callback([model_path, model_key, registry, json] {
+    const fs::path model = resolve_model_argument(*model_path, *model_key,
+                                                  find_local_registry(*registry));
+    run_inspect(model.string(), *json);
+  });
 }
 
 }  // namespace qa::cli

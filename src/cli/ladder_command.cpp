@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "ladder/ladder.h"
 #include "ladder/ladder_table.h"
+#include "pipeline/model_registry.h"
 
 namespace qa::cli {
 
@@ -17,6 +18,8 @@ namespace {
 
 struct LadderArguments {
   std::string model;
+  std::string model_key;
+  std::string registry;
   std::string out;
   std::string rungs = kDefaultRungs;
   std::string imatrix;
@@ -26,7 +29,8 @@ struct LadderArguments {
 
 void run_ladder(const LadderArguments& arguments) {
   LadderOptions options;
-  options.input = arguments.model;
+  options.input = resolve_model_argument(arguments.model, arguments.model_key,
+                                         find_local_registry(arguments.registry, arguments.out));
   options.study = arguments.out;
   options.rungs = parse_ftype_list(arguments.rungs);
   if (!arguments.imatrix.empty()) {
@@ -63,8 +67,11 @@ void add_ladder_command(CLI::App& app) {
   auto* command = app.add_subcommand(
       "ladder", "Quantize a full-precision GGUF to each rung and write STUDY/ladder/manifest.json");
 
-  command->add_option("model", arguments->model, "Full-precision GGUF file (F32, F16 or BF16)")
-      ->required();
+  command->add_option("model", arguments->model, "Full-precision GGUF file (F32, F16 or BF16)");
+  command->add_option("--model-key", arguments->model_key,
+                      "Registry key of the model instead of a path (see `models list`)");
+  command->add_option("--registry", arguments->registry,
+                      "Local model registry file (default: models.local.json beside the study)");
   command->add_option("--out", arguments->out, "Study folder; rungs go to STUDY/ladder/")
       ->required();
   command->add_option("--rungs", arguments->rungs,

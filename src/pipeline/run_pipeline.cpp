@@ -127,6 +127,12 @@ void run_calibration_stage(const RunOptions& options, const StudyLayout& layout,
   calibrate.model = model;
   calibrate.threads = options.threads;
   calibrate.chat = options.chat;
+  if (options.items_per_level) {
+    calibrate.items_per_level = *options.items_per_level;
+  }
+  if (options.items) {
+    calibrate.frozen_items = *options.items;
+  }
   run_calibration(calibrate);
 }
 

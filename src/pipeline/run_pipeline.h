@@ -24,6 +24,10 @@ struct RunOptions {
   std::optional<std::string> battery;  // "core" or "small"; default by size
   std::string rungs;                   // comma-separated; empty: the default ladder
   std::optional<int> threads;
+  // Calibration sizes: items per level in the level scan, and items per
+  // family in the frozen battery (defaults of `calibrate` when unset).
+  std::optional<int> items_per_level;
+  std::optional<int> items;
   bool chat = false;
   bool allow_requantize = false;
   bool force = false;  // passed to analyze and report
