@@ -233,7 +233,8 @@ void run_study(const RunOptions& options) {
   const fs::path model = resolve_study_model(options);
   const GgufSummary summary = read_gguf_summary(model);
   log_info("run: {}: {} ({}), {} parameters, {:.2f} bits per weight, {}", model.string(),
-           summary.architecture, summary.file_type.empty() ? "?" : summary.file_type,
+           summary.architecture,
+           summary.file_type.empty() ? "no general.file_type key" : summary.file_type,
            summary.n_params, summary.bits_per_weight,
            summary.full_precision ? "full precision" : "already quantized");
   const std::string battery = choose_battery(options, summary);
