@@ -22,6 +22,9 @@ AnalyzeOutcome analyze_study(const StudyLayout& layout, const AnalyzeOptions& op
   if (settings.bootstrap_resamples < 1) {
     throw Error(fmt::format("--bootstrap {} must be at least 1", settings.bootstrap_resamples));
   }
+  if (const size_t removed = remove_stale_study_temp_files(layout.root); removed > 0) {
+    log_info("analyze: removed {} temporary files left by an interrupted run", removed);
+  }
 
   const AnalysisInput input = load_analysis_input(layout, settings);
   AnalyzeOutcome outcome;
@@ -37,6 +40,10 @@ AnalyzeOutcome analyze_study(const StudyLayout& layout, const AnalyzeOptions& op
   const auto files = render_analysis_files(input, outcome.result);
 
   // A finished analysis is frozen: reject any change to an existing file unless forced.
+  // Without settings.json the folder contains tables of an analysis that was
+  // interrupted while writing, which this run may complete without --force.
+  const fs::path settings_path = layout.analysis_dir() / "settings.json";
+  const bool finished = fs::exists(settings_path);
   std::vector<std::string> changed;
   for (const auto& [name, content] : files) {
     const fs::path path = layout.analysis_dir() / name;
@@ -49,7 +56,7 @@ AnalyzeOutcome analyze_study(const StudyLayout& layout, const AnalyzeOptions& op
       outcome.unchanged.push_back(name);
     }
   }
-  if (!changed.empty() && !options.force) {
+  if (!changed.empty() && finished && !options.force) {
     std::string list;
     for (const std::string& name : changed) {
       list += (list.empty() ? "" : ", ") + name;
@@ -60,18 +67,26 @@ AnalyzeOutcome analyze_study(const StudyLayout& layout, const AnalyzeOptions& op
                             layout.analysis_dir().string(), list));
   }
 
-  // settings.json goes last, so it names the settings of a complete set of tables.
-  bool settings_changed = false;
+  if (outcome.written.empty()) {
+    return outcome;
+  }
+
+  // settings.json is removed first and written last, so it exists only beside a
+  // complete set of tables. A kill between the table renames leaves no
+  // settings.json, and `report` rejects such a folder instead of mixing tables
+  // of two analyses.
+  std::error_code remove_error;
+  fs::remove(settings_path, remove_error);
+  if (remove_error) {
+    throw Error(fmt::format("cannot remove {} before rewriting the analysis: {}",
+                            settings_path.string(), remove_error.message()));
+  }
   for (const std::string& name : outcome.written) {
-    if (name == "settings.json") {
-      settings_changed = true;
-    } else {
+    if (name != "settings.json") {
       write_file_atomically(layout.analysis_dir() / name, files.at(name));
     }
   }
-  if (settings_changed) {
-    write_file_atomically(layout.analysis_dir() / "settings.json", files.at("settings.json"));
-  }
+  write_file_atomically(settings_path, files.at("settings.json"));
   return outcome;
 }
 

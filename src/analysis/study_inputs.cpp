@@ -56,6 +56,32 @@ std::string resolve_rows_rung(const LadderManifest& manifest, const RungEntry& r
   return name;
 }
 
+// Throws when the study's frozen battery is not the battery the results store
+// was written for, because rows of two batteries cannot be paired. A study
+// without STUDY/battery/manifest.json is not checked.
+void check_store_battery(const StudyLayout& layout, const std::string& store_hash) {
+  const fs::path path = layout.battery_manifest();
+  if (!fs::exists(path) || store_hash.empty()) {
+    return;
+  }
+  std::string battery_hash;
+  try {
+    const nlohmann::json manifest = nlohmann::json::parse(read_file(path));
+    battery_hash = manifest.at("battery_hash").get<std::string>();
+  } catch (const nlohmann::json::exception& error) {
+    throw Error(fmt::format("battery manifest {} is invalid ({}); check it with 'quant-autopsy "
+                            "probes validate {}'",
+                            path.string(), error.what(), layout.battery_dir().string()));
+  }
+  if (battery_hash != store_hash) {
+    throw Error(fmt::format(
+        "results store {} belongs to battery {}, but {} contains battery {}; results of "
+        "different batteries cannot be paired. Restore the battery the store was written for, "
+        "or move the store aside and run the sweep again",
+        layout.results_db().string(), store_hash, path.string(), battery_hash));
+  }
+}
+
 }  // namespace
 
 std::vector<RungSpec> plan_rungs(const LadderManifest& manifest,
@@ -85,6 +111,15 @@ std::vector<RungSpec> plan_rungs(const LadderManifest& manifest,
     }
     rungs.push_back({entry.name, entry.bits_per_weight, resolve_rows_rung(manifest, entry), false});
   }
+
+  // Death rungs and persistence read "lower rung" as "later in this list", but
+  // `ladder --rungs` takes any order, so the quantized rungs are put in order
+  // of measured bits per weight, highest first. Ties keep the manifest order.
+  const auto quantized = std::find_if(rungs.begin(), rungs.end(),
+                                      [](const RungSpec& rung) { return !rung.noise_floor; });
+  std::stable_sort(quantized, rungs.end(), [](const RungSpec& left, const RungSpec& right) {
+    return left.bits_per_weight > right.bits_per_weight;
+  });
   return rungs;
 }
 
@@ -142,6 +177,7 @@ AnalysisInput load_analysis_input(const StudyLayout& layout, const AnalysisSetti
 
   const ResultsStore store = ResultsStore::open_readonly(layout.results_db());
   input.battery_hash = store.battery_hash();
+  check_store_battery(layout, input.battery_hash);
   input.rows = store.responses();
 
   std::set<std::string> rungs_with_rows;

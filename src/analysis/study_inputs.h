@@ -15,8 +15,8 @@
 namespace qa::analysis {
 
 // Rungs to compare with the reference: noise-floor rungs that have rows
-// ("reference-rerun", then "F16"), then the manifest's rungs in manifest
-// order with failed rungs left out. A rung with identical_to reads the rows
+// ("reference-rerun", then "F16"), then the manifest's rungs from the most to
+// the fewest bits per weight (ties in manifest order) with failed rungs left out. A rung with identical_to reads the rows
 // of the rung it names (following chains). `rungs_with_rows` are the rung
 // names present in the store.
 std::vector<RungSpec> plan_rungs(const LadderManifest& manifest,

@@ -36,12 +36,13 @@ void add_calibrate_command(CLI::App& app) {
   command->add_option("--items-per-level", options.items_per_level,
                       "Items evaluated at each difficulty level of the level scan")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_option("--items", options.frozen_items, "Items per family in the frozen battery")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_option("--seed", options.seed, "Seed of the probe generators")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative_integer());
   command->add_option("--battery-from", arguments->battery_from,
                       "Copy the frozen battery of this other study (same items, same battery "
                       "hash) instead of scanning levels, to compare death orders across models");
@@ -50,7 +51,7 @@ void add_calibrate_command(CLI::App& app) {
   command->add_option("--threads", arguments->threads,
                       "Evaluation threads, fixed for the study; 0 keeps the study's value or uses "
                       "every hardware thread")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_integer());
   command->add_flag("--chat", options.chat, "Apply the model's chat template to every prompt");
   command->add_flag("--include-controls", options.include_controls,
                     "Also freeze and evaluate the control families (long-context retrieval)");
@@ -61,10 +62,20 @@ void add_calibrate_command(CLI::App& app) {
                     "Wait for another calibrate or sweep on this study instead of failing");
   command->add_option("--min-correct", options.rule.min_correct,
                       "Reference-correct items a family needs in the frozen battery")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative_integer());
   command->add_option("--target-accuracy", options.rule.target_accuracy,
                       "Reference accuracy the level scan aims for inside the usable band")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            double accuracy = 0;
+            if (!CLI::detail::lexical_cast(value, accuracy) || !(accuracy >= 0 && accuracy <= 1)) {
+              return "must be an accuracy between 0 and 1, got '" + value + "'";
+            }
+            return {};
+          },
+          "ACCURACY"));
 
   command->callback([arguments] {
     CalibrateOptions resolved = arguments->options;

@@ -37,7 +37,7 @@ void add_failures_command(CLI::App& app) {
       ->required();
   command->add_option("--n", arguments->n, "maximum number of items to print")
       ->default_val(25)
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_option("--seed", arguments->seed, "seed of the sample; the same seed gives the "
                                                  "same items")
       ->default_val(1);

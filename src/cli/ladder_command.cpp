@@ -84,7 +84,7 @@ void add_ladder_command(CLI::App& app) {
   command->add_option("--threads", arguments->threads,
                       "Threads for quantization and the sanity check; 0 uses every hardware thread")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_integer());
 
   command->callback([arguments] { run_ladder(*arguments); });
 }

@@ -129,7 +129,7 @@ void run_show(const ShowArguments& arguments) {
 }  // namespace
 
 void add_probes_command(CLI::App& app) {
-  auto* command = app.add_subcommand("probes", "build, check and print probe batteries");
+  auto* command = app.add_subcommand("probes", "Build, check and print probe batteries");
   command->require_subcommand(1);
 
   command->add_subcommand("list", "list batteries and their families, kinds and levels")
@@ -144,7 +144,7 @@ void add_probes_command(CLI::App& app) {
       ->capture_default_str();
   build->add_option("--seed", build_arguments->seed, "generator seed")->capture_default_str();
   build->add_option("--items", build_arguments->items, "items per family and level")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer())
       ->capture_default_str();
   auto* level_option = build->add_option("--level", build_arguments->level,
                                          "difficulty level of every family, 1 (easy) to 5 (hard)")

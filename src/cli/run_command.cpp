@@ -23,13 +23,13 @@ void add_run_command(CLI::App& app) {
   command->add_option("--rungs", options->rungs,
                       "Comma-separated rungs (default Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K)");
   command->add_option("--threads", options->threads, "CPU threads (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_option("--items-per-level", options->items_per_level,
                       "Items per difficulty level in the calibration scan (default 40)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_option("--items", options->items,
                       "Items per family in the frozen battery (default 100)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_flag("--chat", options->chat, "Apply the model's chat template to every prompt");
   command->add_flag("--allow-requantize", options->allow_requantize,
                     "Accept an already-quantized input (compounds quantization error)");

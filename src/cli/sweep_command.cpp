@@ -58,10 +58,10 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("--limit", arguments->limit,
                       "Items per family, rounded up to a multiple of 2 x n_parallel (32 by default) so "
                       "that every run batches the same items together")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_option("--threads", arguments->threads,
                       "Evaluation threads; must match the study's fixed value unless --force")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   command->add_flag("--chat", options.chat, "Apply the model's chat template to every prompt");
   command->add_flag("--dry-run", options.dry_run,
                     "Print the plan (rungs x families x items, estimated tokens) and exit "

@@ -1,6 +1,7 @@
 #include "common/files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <regex>
 #include <set>
 
 #include <fmt/core.h>
@@ -174,6 +176,45 @@ void TempFileGuard::commit() {
                             final_path_.string(), error.message()));
   }
   committed_ = true;
+}
+
+size_t remove_stale_temp_files(const fs::path& folder) {
+  static const std::regex kTempName(R"(.+\.tmp-([0-9]+)-[0-9a-f]+)");
+  std::error_code error;
+  fs::directory_iterator entries(folder, error);
+  if (error) {
+    return 0;
+  }
+
+  size_t removed = 0;
+  for (const fs::directory_entry& entry : entries) {
+    const std::string name = entry.path().filename().string();
+    std::smatch match;
+    if (!std::regex_match(name, match, kTempName) || !entry.is_regular_file(error)) {
+      continue;
+    }
+    const long long pid = std::stoll(match[1].str());
+    if (pid <= 0 || pid > 0x7fffffff) {
+      continue;
+    }
+    // kill(pid, 0) fails with ESRCH only when no process has that id. A reused
+    // id keeps the file, which the next run after that process ends removes.
+    const bool running = pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 ||
+                         errno != ESRCH;
+    if (!running && fs::remove(entry.path(), error)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+size_t remove_stale_study_temp_files(const fs::path& study) {
+  size_t removed = 0;
+  for (const fs::path& folder : {study, study / "battery", study / "ladder", study / "analysis",
+                                 study / "report", study / "report" / "plots"}) {
+    removed += remove_stale_temp_files(folder);
+  }
+  return removed;
 }
 
 void install_cleanup_signal_handlers() {

@@ -47,6 +47,16 @@ class TempFileGuard {
   bool committed_ = false;
 };
 
+// Deletes the temporary files that TempFileGuard and write_file_atomically
+// left directly in `folder` (names ending in ".tmp-PID-HEX") when the process
+// PID no longer runs, as after kill -9 or a power loss. Files of live
+// processes stay. Returns how many files were deleted; errors are ignored.
+size_t remove_stale_temp_files(const fs::path& folder);
+
+// Runs remove_stale_temp_files on a study folder and on the folders inside it
+// that stages write to (battery, ladder, analysis, report, report/plots).
+size_t remove_stale_study_temp_files(const fs::path& study);
+
 // Installs SIGINT and SIGTERM handlers that delete every live TempFileGuard's
 // file and then exit with status 128 + signal. Called once by main().
 void install_cleanup_signal_handlers();

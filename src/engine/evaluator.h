@@ -52,9 +52,9 @@ class Evaluator {
   // aside) on every call and on every Evaluator with the same model and
   // settings. This holds on one machine and llama.cpp build. A different
   // grouping of items into calls changes batch composition and so the last
-  // digits of log-probabilities: llama.cpp's CPU flash attention sums in F32
-  // or F16 depending on the micro-batch size (up to about 6e-4 of a sum seen
-  // on stories260K).
+  // digits of log-probabilities. The reason is that llama.cpp's CPU flash
+  // attention sums in F32 or F16 depending on the micro-batch size (up to
+  // about 6e-4 of a sum on stories260K in the engine tests).
   // A choice is scored on the tokens of prompt + choice from the first token
   // that differs from the prompt's own tokens (see engine/item_plan.h).
   // Throws qa::Error naming the item when it is malformed or needs more KV

@@ -188,6 +188,9 @@ LadderOutcome build_ladder(const LadderOptions& options) {
 
   const StudyLayout layout{options.study};
   create_ladder_folder(layout.ladder_dir());
+  if (const size_t removed = remove_stale_study_temp_files(layout.root); removed > 0) {
+    log_info("ladder: removed {} temporary files left by an interrupted run", removed);
+  }
 
   std::optional<ImportanceMatrix> imatrix;
   if (options.imatrix) {

@@ -8,6 +8,13 @@
 namespace qa {
 
 LadderManifest read_ladder_manifest(const std::filesystem::path& path) {
+  if (std::filesystem::exists(path) && !std::filesystem::is_regular_file(path)) {
+    throw Error(fmt::format("ladder manifest {} is a folder or other non-file; move it aside and "
+                            "build the ladder again with 'quant-autopsy ladder MODEL.gguf --out "
+                            "STUDY'",
+                            path.string()),
+                kExitBadInput);
+  }
   if (!std::filesystem::is_regular_file(path)) {
     throw Error(fmt::format("ladder manifest {} not found; build the ladder first with "
                             "'quant-autopsy ladder MODEL.gguf --out STUDY'",

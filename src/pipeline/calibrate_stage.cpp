@@ -409,6 +409,9 @@ CalibrationResult run_calibration(const CalibrateOptions& options) {
   const StudyLock lock(layout.root, "calibrate",
                        options.wait_for_lock ? StudyLock::Mode::kWait
                                              : StudyLock::Mode::kFailIfBusy);
+  if (const size_t removed = remove_stale_study_temp_files(layout.root); removed > 0) {
+    log_info("calibrate: removed {} temporary files left by an interrupted run", removed);
+  }
   if (options.model) {
     const auto ladder = read_optional_ladder(layout);
     if (ladder && !fs::equivalent(*options.model, ladder->reference.path, same_error)) {

@@ -350,7 +350,7 @@ std::string local_registry_template() {
     "fields it sets (local entries win); a new key adds a model and needs a",
     "path or a source. Relative paths are relative to this file's folder and",
     "'~/' is your home folder. Check an entry with",
-    "`quant-autopsy models resolve KEY --registry models.local.json`."
+    "`quant-autopsy models --registry models.local.json resolve KEY`."
   ],
   "schema_version": 1,
   "models": [

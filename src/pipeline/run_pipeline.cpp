@@ -1,5 +1,6 @@
 #include "pipeline/run_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -136,7 +137,9 @@ void run_calibration_stage(const RunOptions& options, const StudyLayout& layout,
   run_calibration(calibrate);
 }
 
-void print_throughput(const StudyLayout& layout) {
+// Prints items/s and tokens/s per rung: the reference and noise-floor rungs
+// first, then the ladder rungs in ladder order.
+void print_throughput(const StudyLayout& layout, const std::vector<std::string>& ladder_rungs) {
   const ResultsStore store = ResultsStore::open_readonly(layout.results_db());
   struct Totals {
     long long items = 0;
@@ -151,8 +154,21 @@ void print_throughput(const StudyLayout& layout) {
     total.ms += row.ms;
   }
 
-  fmt::print("\nThroughput per rung (item time as recorded by the sweep):\n");
+  std::vector<std::string> order = {kReferenceRung, kReferenceRerunRung, kF16NoiseRung};
+  order.insert(order.end(), ladder_rungs.begin(), ladder_rungs.end());
   for (const auto& [rung, total] : totals) {
+    if (std::find(order.begin(), order.end(), rung) == order.end()) {
+      order.push_back(rung);
+    }
+  }
+
+  fmt::print("\nThroughput per rung (item time as recorded by the sweep):\n");
+  for (const std::string& rung : order) {
+    const auto found = totals.find(rung);
+    if (found == totals.end()) {
+      continue;
+    }
+    const Totals& total = found->second;
     const double seconds = total.ms / 1000.0;
     fmt::print("  {:<16} {:6} items  {:9.1f} items/s  {:10.0f} tokens/s\n", rung, total.items,
                seconds > 0 ? total.items / seconds : 0.0,
@@ -163,11 +179,8 @@ void print_throughput(const StudyLayout& layout) {
 void print_summary(const analysis::AnalysisResult& result, const StudyLayout& layout) {
   fmt::print("\nDeath order (usable families; a family dies at the highest-precision rung where "
              "it is degraded):\n");
-  std::vector<std::string> survivors;
-  std::string first_death_rung;
   for (const analysis::FamilyDeath& death : result.deaths) {
     if (!death.death_rung) {
-      survivors.push_back(death.family);
       fmt::print("  {:>2}. {:<28} survives every rung\n", death.rank, death.family);
       continue;
     }
@@ -214,12 +227,12 @@ void print_summary(const analysis::AnalysisResult& result, const StudyLayout& la
   }
 
   for (const analysis::NoiseFloor& floor : result.noise_floors) {
-    fmt::print("Noise floor {}: {} flips in {} paired items (flip rate {})\n", floor.rung,
+    fmt::print("Noise floor {}: {} of {} paired items flipped (flip rate {})\n", floor.rung,
                floor.flips, floor.n,
-               floor.flip_rate ? fmt::format("{:.4f}", *floor.flip_rate) : "n/a");
+               floor.flip_rate ? fmt::format("{:.1f}%", 100.0 * *floor.flip_rate) : "n/a");
   }
 
-  print_throughput(layout);
+  print_throughput(layout, result.ladder_rungs);
   fmt::print("\nReport: {}\n", (layout.report_dir() / "index.html").string());
 }
 

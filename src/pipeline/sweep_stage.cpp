@@ -333,9 +333,9 @@ std::string format_sweep_plan(const SweepPlan& plan) {
                      "prompt format {}\n",
                      plan.eval.threads, plan.eval.n_ctx, plan.eval.n_batch, plan.eval.n_ubatch,
                      plan.eval.n_parallel, plan.eval.prompt_format());
-  out << fmt::format("{} rungs x {} families x {} items = {} evaluations, about {} tokens "
+  out << fmt::format("{} rungs x {} items ({} families) = {} evaluations, about {} tokens "
                      "(estimated at {} bytes per token)\n",
-                     plan.rungs.size(), plan.families.size(), plan.items_per_rung,
+                     plan.rungs.size(), plan.items_per_rung, plan.families.size(),
                      plan.rungs.size() * plan.items_per_rung,
                      plan.rungs.size() * plan.estimated_tokens_per_rung, kBytesPerToken);
 
@@ -371,6 +371,9 @@ void run_sweep(const SweepOptions& options) {
   const StudyLock lock(layout.root, "sweep",
                        options.wait_for_lock ? StudyLock::Mode::kWait
                                              : StudyLock::Mode::kFailIfBusy);
+  if (const size_t removed = remove_stale_study_temp_files(layout.root); removed > 0) {
+    log_info("sweep: removed {} temporary files left by an interrupted run", removed);
+  }
   plan.eval = fix_eval_settings(layout, EvalOverrides{options.threads, options.chat},
                                 options.force);
   ResultsStore store = ResultsStore::open(layout.results_db(), plan.battery_hash);

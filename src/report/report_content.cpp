@@ -95,7 +95,7 @@ std::vector<std::string> noise_floor_indexes(const ReportInputs& inputs) {
   return indexes;
 }
 
-Text noise_floor_text(const ReportInputs& inputs, const Quoter& quote, const std::string& index) {
+Text noise_floor_text(const Quoter& quote, const std::string& index) {
   const std::string prefix = "noise_floor." + index + ".";
   return Text{quote(kSettingsJson, {}, prefix + "rung"),
               lit(": "),
@@ -127,7 +127,7 @@ std::vector<Text> limitation_items(const ReportInputs& inputs, const Quoter& quo
   } else {
     for (const auto& index : noise) {
       Text text = plain("Flips also happen without quantization, noise floor ");
-      for (auto& span : noise_floor_text(inputs, quote, index)) {
+      for (auto& span : noise_floor_text(quote, index)) {
         text.push_back(std::move(span));
       }
       text.push_back(lit(". Losses near this rate are not evidence of damage."));
@@ -329,7 +329,7 @@ class ReportBuilder {
     }
     for (const auto& index : noise) {
       Text text = plain("Noise floor: ");
-      for (auto& span : noise_floor_text(inputs_, quote_, index)) {
+      for (auto& span : noise_floor_text(quote_, index)) {
         text.push_back(std::move(span));
       }
       items.push_back(std::move(text));

@@ -223,6 +223,9 @@ std::string CheckMismatch::to_string() const {
 
 ReportSummary write_report(const fs::path& study, const ReportOptions& options) {
   const ReportInputs inputs = load_report_inputs(study);
+  if (const size_t removed = remove_stale_study_temp_files(study); removed > 0) {
+    log_info("report: removed {} temporary files left by an interrupted run", removed);
+  }
   const fs::path report_dir = inputs.layout.report_dir();
   const std::string fingerprint = analysis_fingerprint(inputs.layout);
   check_report_folder(report_dir, fingerprint, options.force);

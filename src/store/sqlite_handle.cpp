@@ -8,6 +8,20 @@
 
 namespace qa::sqlite {
 
+namespace {
+
+// Returns the next step for an error the user can fix, or an empty string.
+std::string hint_for(int result, const std::filesystem::path& path) {
+  if ((result & 0xff) == SQLITE_FULL) {
+    return fmt::format("; free disk space in {} and rerun the command: committed rows are kept "
+                       "and a sweep resumes where it stopped",
+                       path.parent_path().empty() ? std::string(".") : path.parent_path().string());
+  }
+  return {};
+}
+
+}  // namespace
+
 Database::Database(const std::filesystem::path& path, int flags) : path_(path) {
   const int result = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (result != SQLITE_OK) {
@@ -27,7 +41,8 @@ void Database::execute(std::string_view sql) {
   if (result != SQLITE_OK) {
     const std::string text = message != nullptr ? message : sqlite3_errstr(result);
     sqlite3_free(message);
-    throw Error(fmt::format("results store {}: '{}' failed: {}", path_.string(), sql, text),
+    throw Error(fmt::format("results store {}: '{}' failed: {}{}", path_.string(), sql, text,
+                            hint_for(result, path_)),
                 kExitFailure);
   }
 }
@@ -36,8 +51,8 @@ void Database::check(int result, std::string_view action) const {
   if (result == SQLITE_OK || result == SQLITE_ROW || result == SQLITE_DONE) {
     return;
   }
-  throw Error(fmt::format("results store {}: {} failed: {}", path_.string(), action,
-                          sqlite3_errmsg(db_)),
+  throw Error(fmt::format("results store {}: {} failed: {}{}", path_.string(), action,
+                          sqlite3_errmsg(db_), hint_for(result, path_)),
               kExitFailure);
 }
 

@@ -385,6 +385,60 @@ TEST_F(AnalyzeStudy, MissingCalibrationIsAnError) {
   EXPECT_FALSE(fs::exists(output("summary.csv")));
 }
 
+// A kill -9 during `analyze --force` leaves new tables beside old ones and no
+// settings.json; rerunning the same analysis completes the folder without --force.
+TEST_F(AnalyzeStudy, InterruptedRewriteCompletesWithoutForce) {
+  analyze_study(layout(), default_options());
+  const std::string death_order = read_file(output("death_order.csv"));
+  fs::remove(output("settings.json"));
+  write_file_atomically(output("death_order.csv"), "rank,family\n1,from-another-run\n");
+
+  const AnalyzeOutcome outcome = analyze_study(layout(), default_options());
+
+  EXPECT_EQ(read_file(output("death_order.csv")), death_order);
+  EXPECT_TRUE(fs::exists(output("settings.json")));
+  EXPECT_EQ(outcome.written.size(), 2u);
+}
+
+// A forced rewrite keeps settings.json only beside a complete set of tables.
+TEST_F(AnalyzeStudy, ForcedRewriteEndsWithSettings) {
+  analyze_study(layout(), default_options());
+  AnalyzeOptions stricter = default_options();
+  stricter.settings.alpha = 0.001;
+  stricter.force = true;
+
+  analyze_study(layout(), stricter);
+
+  const auto settings = nlohmann::json::parse(read_file(output("settings.json")));
+  EXPECT_DOUBLE_EQ(settings.at("alpha").get<double>(), 0.001);
+  for (const auto& entry : fs::directory_iterator(layout().analysis_dir())) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(AnalyzeStudy, StoreOfOtherBatteryIsRejected) {
+  write_file_atomically(layout().battery_manifest(),
+                        R"({"battery": "small", "battery_hash": "battery-other", "families": []})");
+  try {
+    analyze_study(layout(), default_options());
+    FAIL() << "expected qa::Error";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(kBattery), std::string::npos) << message;
+    EXPECT_NE(message.find("battery-other"), std::string::npos) << message;
+    EXPECT_EQ(error.exit_code(), kExitBadInput);
+  }
+  EXPECT_FALSE(fs::exists(output("summary.csv")));
+}
+
+TEST_F(AnalyzeStudy, StoreOfSameBatteryIsAccepted) {
+  write_file_atomically(layout().battery_manifest(),
+                        fmt::format(R"({{"battery": "small", "battery_hash": "{}", "families": []}})",
+                                    kBattery));
+  analyze_study(layout(), default_options());
+  EXPECT_TRUE(fs::exists(output("summary.csv")));
+}
+
 TEST_F(AnalyzeStudy, InvalidOptionsAreRejected) {
   AnalyzeOptions options = default_options();
   options.settings.alpha = 0;

@@ -50,6 +50,25 @@ TEST(PlanRungs, NoiseFloorFirstThenLadderOrder) {
   EXPECT_EQ(rungs[5].name, "Q2_K");
 }
 
+// `ladder --rungs Q2_K,Q4_K_M,Q8_0` writes the manifest in that order; a
+// family degraded only at Q2_K must still die at Q2_K with nothing below it.
+TEST(PlanRungs, LowPrecisionFirstIsReordered) {
+  LadderManifest manifest;
+  manifest.reference.bits_per_weight = 32;
+  manifest.rungs = {make_rung("Q2_K", 2.625), make_rung("Q4_K_M", 4.875),
+                    make_rung("Q6_K", 4.875), make_rung("Q8_0", 8.5)};
+
+  const std::vector<RungSpec> rungs = plan_rungs(manifest, {"reference", "reference-rerun"});
+  ASSERT_EQ(rungs.size(), 5u);
+
+  EXPECT_EQ(rungs[0].name, "reference-rerun");
+  EXPECT_EQ(rungs[1].name, "Q8_0");
+  // Equal bits per weight keep the manifest order.
+  EXPECT_EQ(rungs[2].name, "Q4_K_M");
+  EXPECT_EQ(rungs[3].name, "Q6_K");
+  EXPECT_EQ(rungs[4].name, "Q2_K");
+}
+
 TEST(PlanRungs, IdenticalToCycleIsAnError) {
   LadderManifest manifest;
   manifest.rungs = {make_rung("Q8_0", 8.5, "Q6_K"), make_rung("Q6_K", 6.5625, "Q8_0")};

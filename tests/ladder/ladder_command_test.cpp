@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -121,6 +122,41 @@ TEST(LadderCommand, InterruptLeavesNoPartialRung) {
       EXPECT_EQ(rung.sha256, sha256_file(study.path() / rung.file)) << rung.name;
     }
   }
+}
+
+// kill -9 leaves the rung being written as NAME.tmp-PID-HEX; the next ladder
+// run removes it, because process PID no longer runs.
+TEST(LadderCommand, RerunRemovesTempFilesOfKilledRun) {
+  QA_REQUIRE_SHARED_MODEL("stories260K.gguf");
+  test::ScopedTempDir study;
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::_exit(0);
+  }
+  ::waitpid(child, nullptr, 0);
+  const fs::path stale =
+      study.path() / "ladder" / ("stories260K-Q8_0.gguf.tmp-" + std::to_string(child) + "-0a1b2c3d");
+  write_file_atomically(stale, "partial rung");
+
+  const auto result = test::run_cli(
+      ladder_arguments(test::shared_models_dir() / "stories260K.gguf", study.path()) + " --rungs Q8_0");
+
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(contains(result.err, "removed 1 temporary files")) << result.err;
+}
+
+TEST(LadderCommand, ManifestFolderExitsTwo) {
+  QA_REQUIRE_SHARED_MODEL("stories260K.gguf");
+  test::ScopedTempDir study;
+  fs::create_directories(study.path() / "ladder" / "manifest.json");
+
+  const auto result = test::run_cli(
+      ladder_arguments(test::shared_models_dir() / "stories260K.gguf", study.path()) + " --rungs Q8_0");
+
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_TRUE(contains(result.err, "is a folder")) << result.err;
+  EXPECT_FALSE(contains(result.err, "not found")) << result.err;
 }
 
 }  // namespace

@@ -130,8 +130,8 @@ TEST(Sweep, DryRunPrintsPlanWithoutStore) {
   const auto result = test::run_cli("sweep " + quoted(study) + " --dry-run --limit 8");
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("5 rungs x " + std::to_string(battery_families(study)) +
-                            " families x "),
+  EXPECT_NE(result.out.find("5 rungs x " + std::to_string(battery_families(study) * 16) +
+                            " items (" + std::to_string(battery_families(study)) + " families)"),
             std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("reference-rerun"), std::string::npos) << result.out;
