@@ -101,7 +101,7 @@ void add_models_command(CLI::App& app) {
   command->add_option("--registry", options->registry,
                       "Local registry file (default: ./models.local.json when present)");
   command->add_option("--cache-dir", options->cache_dir,
-                      "Folder of downloaded models (default: ~/.cache/quant-autopsy/models)");
+                      "Folder of downloaded models (default: $QA_CACHE_DIR/models, else ~/.cache/quant-autopsy/models)");
 
   auto* list = command->add_subcommand("list", "List the known models, their sources and paths");
   list->callback([options] { print_list(*options); });

@@ -36,7 +36,7 @@ void add_run_command(CLI::App& app) {
   command->add_flag("--force", options->force,
                     "Replace an existing analysis and report that would change");
   command->add_option("--cache-dir", options->cache_dir,
-                      "Model download cache (default ~/.cache/quant-autopsy/models)");
+                      "Model download cache (default: $QA_CACHE_DIR/models, else ~/.cache/quant-autopsy/models)");
   command->add_option("--registry", options->registry,
                       "Local model registry file (default: models.local.json beside the study)");
 
