@@ -19,8 +19,12 @@ AnalyzeOutcome analyze_study(const StudyLayout& layout, const AnalyzeOptions& op
     throw Error(fmt::format("--delta {} is outside [0, 1]; give the net loss as a share of items, e.g. 0.05",
                             settings.delta));
   }
-  if (settings.bootstrap_resamples < 1) {
-    throw Error(fmt::format("--bootstrap {} must be at least 1", settings.bootstrap_resamples));
+  // The bootstrap runs per (family, rung) test; a million resamples already
+  // puts Monte Carlo error of the interval bounds far below 1e-3.
+  constexpr int kMaxBootstrapResamples = 1'000'000;
+  if (settings.bootstrap_resamples < 1 || settings.bootstrap_resamples > kMaxBootstrapResamples) {
+    throw Error(fmt::format("--bootstrap {} is outside [1, {}]; the default is 10000",
+                            settings.bootstrap_resamples, kMaxBootstrapResamples));
   }
   if (const size_t removed = remove_stale_study_temp_files(layout.root); removed > 0) {
     log_info("analyze: removed {} temporary files left by an interrupted run", removed);

@@ -2,6 +2,7 @@
 // prints probe batteries (FAMILY.jsonl files plus manifest.json).
 #include <fmt/core.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -78,6 +79,11 @@ void run_build(const BuildArguments& arguments) {
 }
 
 void run_validate(const std::string& dir) {
+  if (!std::filesystem::is_directory(dir)) {
+    throw Error(fmt::format("battery folder {} not found; build one with `quant-autopsy probes "
+                            "build --out {}`",
+                            dir, dir));
+  }
   const std::vector<ValidationProblem> problems = validate_battery(dir);
   for (const auto& problem : problems) {
     fmt::print("{}\n", problem.to_string());

@@ -446,6 +446,9 @@ TEST_F(AnalyzeStudy, InvalidOptionsAreRejected) {
   options = default_options();
   options.settings.bootstrap_resamples = 0;
   EXPECT_THROW(analyze_study(layout(), options), Error);
+  options = default_options();
+  options.settings.bootstrap_resamples = 2'000'000'000;
+  EXPECT_THROW(analyze_study(layout(), options), Error);
   EXPECT_FALSE(fs::exists(output("summary.csv")));
 }
 

@@ -287,6 +287,17 @@ TEST(ProbesCli, ValidateNamesFileAndLine) {
   EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
 }
 
+TEST(ProbesCli, ValidateMissingFolderExitsTwo) {
+  ScopedTempDir temp;
+  const std::string dir = (temp.path() / "no-battery").string();
+
+  const auto result = test::run_cli("probes validate '" + dir + "'");
+
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("no-battery"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("probes build"), std::string::npos) << result.err;
+}
+
 TEST(ProbesCli, ListAndShow) {
   const auto listed = test::run_cli("probes list");
   ASSERT_EQ(listed.exit_code, 0);
