@@ -33,14 +33,14 @@ void run_step(const std::string& arguments) {
 void build_study(const fs::path& study, const fs::path& battery_from) {
   const fs::path model = test::shared_models_dir() / kModel;
   ASSERT_NO_FATAL_FAILURE(run_step("ladder " + quoted(model) + " --out " + quoted(study) +
-                                   " --rungs " + kRungs + " --threads 2"));
+                                   " --rungs " + kRungs + " --threads 1"));
   const std::string calibrate =
       battery_from.empty() ? " --battery small --items-per-level 16 --items 64"
                            : " --battery-from " + quoted(battery_from);
   ASSERT_NO_FATAL_FAILURE(
-      run_step("calibrate " + quoted(study) + calibrate + " --threads 2"));
+      run_step("calibrate " + quoted(study) + calibrate + " --threads 1"));
   ASSERT_NO_FATAL_FAILURE(run_step("sweep " + quoted(study) + " --rungs " + kRungs +
-                                   " --no-noise-floor --threads 2"));
+                                   " --no-noise-floor --threads 1"));
   ASSERT_NO_FATAL_FAILURE(run_step("analyze " + quoted(study) + " --bootstrap 200"));
 }
 
@@ -125,7 +125,7 @@ TEST_F(TransferRealModels, GatedStudyIsRejected) {
   const fs::path b = dir.path() / "b";
   const test::CommandResult gated = test::run_cli(
       "calibrate " + quoted(b) + " --battery-from " + quoted(a) + " --model " +
-      quoted(test::shared_models_dir() / kModel) + " --min-correct 1000 --threads 2");
+      quoted(test::shared_models_dir() / kModel) + " --min-correct 1000 --threads 1");
   ASSERT_EQ(gated.exit_code, 3) << gated.err;
 
   const test::CommandResult transfer = test::run_cli(

@@ -47,7 +47,7 @@ TEST(RunStudy, DefaultModelFromCacheFinishes) {
   const fs::path study = dir.path() / "study";
 
   const test::CommandResult result =
-      test::run_cli("run --out " + quoted(study) + " --cache-dir " + quoted(cache));
+      test::run_cli("run --out " + quoted(study) + " --cache-dir " + quoted(cache) + " --threads 1");
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("`small` battery"), std::string::npos) << result.err;
@@ -62,7 +62,7 @@ TEST(RunStudy, DefaultModelFromCacheFinishes) {
   // A second run finds every stage complete and changes nothing.
   const std::string report_before = read_file(study / "report" / "REPORT.md");
   const test::CommandResult again =
-      test::run_cli("run --out " + quoted(study) + " --cache-dir " + quoted(cache));
+      test::run_cli("run --out " + quoted(study) + " --cache-dir " + quoted(cache) + " --threads 1");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("calibrate skipped"), std::string::npos) << again.err;
   EXPECT_EQ(read_file(study / "report" / "REPORT.md"), report_before);
@@ -72,8 +72,10 @@ TEST(RunStudy, KilledDuringSweepResumesToSameResults) {
   QA_REQUIRE_SHARED_MODEL(kModel);
   test::ScopedTempDir dir;
   const fs::path cache = make_model_cache(dir.path());
+  // One thread: ctest runs two tests at once on two cores, and ggml's
+  // spin-waiting worker threads slow down many times when cores are shared.
   const std::vector<std::string> common = {"--cache-dir", cache.string(), "--rungs",
-                                           "Q8_0,Q4_K_M", "--threads", "2"};
+                                           "Q8_0,Q4_K_M", "--threads", "1"};
 
   // An uninterrupted run for comparison.
   const fs::path twin = dir.path() / "twin";
@@ -116,7 +118,7 @@ TEST(RunStudy, RandomWeightModelStopsAtCalibration) {
 
   const test::CommandResult result =
       test::run_cli("run " + quoted(model) + " --out " + quoted(study) +
-                    " --rungs Q8_0 --items-per-level 8 --items 32 --threads 2");
+                    " --rungs Q8_0 --items-per-level 8 --items 32 --threads 1");
 
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("usable"), std::string::npos) << result.err;
@@ -127,7 +129,7 @@ TEST(RunStudy, RandomWeightModelStopsAtCalibration) {
   // A rerun stops at the same gate instead of sweeping.
   const test::CommandResult again =
       test::run_cli("run " + quoted(model) + " --out " + quoted(study) +
-                    " --rungs Q8_0 --items-per-level 8 --items 32 --threads 2");
+                    " --rungs Q8_0 --items-per-level 8 --items 32 --threads 1");
   EXPECT_EQ(again.exit_code, 3) << again.err;
   EXPECT_FALSE(fs::exists(StudyLayout{study}.analysis_dir() / "summary.csv"));
 }

@@ -44,7 +44,7 @@ constexpr const char* kModel = "stories260K.gguf";
 fs::path make_study(const fs::path& root, int items_per_family) {
   const fs::path study = root / "study";
   const auto ladder = test::run_cli("ladder " + quoted(test::shared_models_dir() / kModel) +
-                                    " --out " + quoted(study) + " --rungs Q8_0,Q4_0 --threads 2");
+                                    " --out " + quoted(study) + " --rungs Q8_0,Q4_0 --threads 1");
   EXPECT_EQ(ladder.exit_code, 0) << ladder.err;
 
   BatteryBuildOptions battery;
