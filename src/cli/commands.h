@@ -1,6 +1,6 @@
 // Subcommands of quant-autopsy. Each add_*_command registers one subcommand,
-// its options and a callback on the application; the callback throws
-// qa::Error on failure and main() turns it into a message and exit status.
+// its options and a callback on the application. The callback throws
+// qa::Error on failure, and main() turns it into a message and exit status.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -119,7 +119,7 @@ Example person_example(Rng& rng, int level, int target_index) {
 
 Example object_example(Rng& rng, int target_index) {
   const ObjectPair& pair = rng.pick(object_pairs());
-  // target_index 0 asks for the inner object: "too big".
+  // target_index 0 selects the inner object: "too big".
   const bool inner = target_index == 0;
   const std::vector<std::string> verbs = {"did not fit in", "would not go into"};
   Example example;

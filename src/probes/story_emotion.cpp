@@ -29,7 +29,7 @@ const std::vector<std::string>& bad_events() {
 
 Example make_example(Rng& rng, int level, int target_index) {
   using namespace story;
-  // Choices are {" happy", " sad"}: target_index 0 asks for a good event.
+  // Choices are {" happy", " sad"}: target_index 0 selects a good event.
   const bool good = target_index == 0;
   const Character hero = pick_character(rng);
   const std::string event = fmt::format(fmt::runtime(rng.pick(good ? good_events() : bad_events())),

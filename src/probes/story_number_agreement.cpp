@@ -32,7 +32,7 @@ const std::vector<std::string>& places() {
 
 Example make_example(Rng& rng, int level, int target_index) {
   using namespace story;
-  // Choices are {" was", " were"}: target_index 1 asks for a plural subject.
+  // Choices are {" was", " were"}: target_index 1 selects a plural subject.
   const bool plural = target_index == 1;
   const Character hero = pick_character(rng);
   const auto pair = pick_pair(rng, nouns());

@@ -26,7 +26,7 @@ const std::vector<Verb>& verbs() {
 
 Example make_example(Rng& rng, int level, int target_index) {
   using namespace story;
-  // Choices are {" BASE", " PAST"}: target_index 1 asks for the past tense.
+  // Choices are {" BASE", " PAST"}: target_index 1 selects the past tense.
   const bool past = target_index == 1;
   const Character hero = pick_character(rng);
   const Character other = pick_other_character(rng, hero);

@@ -28,7 +28,7 @@ std::string plural(const std::string& noun) {
 }
 
 Example make_example(Rng& rng, int level, int target_index) {
-  // Choices are {" yes", " no"}: target_index 0 asks for a valid "yes".
+  // Choices are {" yes", " no"}: target_index 0 selects a valid "yes".
   const bool answer_yes = target_index == 0;
   static const int links_by_level[] = {1, 2, 3, 3, 4};
   const int links = links_by_level[level - 1];

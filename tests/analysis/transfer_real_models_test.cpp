@@ -20,7 +20,7 @@ constexpr const char* kModel = "stories260K.gguf";
 // on this project's 2-core machine when idle, and 67 s at load average 7.
 constexpr const char* kRungs = "Q3_K_M,Q2_K";
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using test::quoted;
 
 // Runs one step and fails the test with its stderr when it does not exit 0.
 void run_step(const std::string& arguments) {

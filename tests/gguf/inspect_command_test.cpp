@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using test::quoted;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

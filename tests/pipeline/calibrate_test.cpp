@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kModel = "stories260K.gguf";
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using test::quoted;
 
 LevelScan scan(int level, int n, int n_correct, ItemKind kind = ItemKind::kGenerate,
                double chance = 0) {

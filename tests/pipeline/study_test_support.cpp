@@ -18,8 +18,6 @@ namespace qa {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
-
 // Rows in the study's store; 0 while the store or its schema does not exist
 // yet, because a sweep started in the background may still be creating it.
 size_t count_rows(const fs::path& study) {

@@ -9,10 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "support/paths.h"
+
 namespace qa {
 
-// A path in single quotes for run_cli's shell command line.
-std::string quoted(const std::filesystem::path& path);
+using test::quoted;
 
 // Rows in the study's store; 0 while the store or its schema does not exist
 // yet, because a command started in the background may still be creating it.

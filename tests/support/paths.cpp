@@ -23,6 +23,8 @@ std::string read_all(const fs::path& path) {
 
 }  // namespace
 
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
 fs::path shared_models_dir() { return fs::path(QA_SHARED_MODELS); }
 
 bool shared_model_exists(const std::string& file) {

@@ -29,6 +29,9 @@ class ScopedTempDir {
   fs::path path_;
 };
 
+// A path in single quotes, for the shell command lines run_cli builds.
+std::string quoted(const fs::path& path);
+
 // Result of running the quant-autopsy binary.
 struct CommandResult {
   int exit_code = -1;
